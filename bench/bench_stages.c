@@ -1,0 +1,157 @@
+/* bench_stages.c - packets/s and peak RSS of one pipeline stage.
+ *
+ * usage: bench_stages MODE FILE [OUTDIR | EDGEWARD_BIN]
+ *   pcap     bare libpcap read loop (the floor every stage is measured to)
+ *   decode   read + decode
+ *   flow     read + decode + flow table
+ *   spine    read + decode + flows + EVE flow output (to OUTDIR/eve.json)
+ *   analyze  the whole `edgeward analyze` as a child process
+ * Prints one line: MODE packets seconds pkts_per_s peak_rss_kib.
+ * Each mode runs in its own process so peak RSS belongs to that stage. */
+#include <pcap/pcap.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "capture/capture.h"
+#include "output/eve.h"
+#include "pipeline/pipeline.h"
+
+static double now_s(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static long peak_rss_kib(int who)
+{
+	struct rusage ru;
+	getrusage(who, &ru);
+	return ru.ru_maxrss;
+}
+
+static int bare_loop(const char *file, uint64_t *n)
+{
+	char eb[PCAP_ERRBUF_SIZE];
+	struct pcap_pkthdr *h;
+	const u_char *d;
+	uint64_t sum = 0;
+	pcap_t *pc = pcap_open_offline_with_tstamp_precision(file,
+	    PCAP_TSTAMP_PRECISION_NANO, eb);
+	if (!pc) {
+		fprintf(stderr, "bench: %s: %s\n", file, eb);
+		return -1;
+	}
+	while (pcap_next_ex(pc, &h, &d) == 1) {
+		sum += h->caplen + d[0];	/* touch the frame like a decoder */
+		(*n)++;
+	}
+	pcap_close(pc);
+	return sum == 0xffffffffffffffffull;	/* keep the loop alive */
+}
+
+static int stage_loop(const char *file, enum pl_stage stage,
+    const char *outdir, uint64_t *n)
+{
+	char err[CAP_ERRLEN + 64], path[4096];
+	struct capture *cap = NULL;
+	struct eve *eve = NULL;
+	struct pipeline_config cfg;
+
+	if (cap_open_file(&cap, file, err, sizeof(err)) < 0) {
+		fprintf(stderr, "bench: %s: %s\n", file, err);
+		return -1;
+	}
+	if (stage == PL_STAGE_ALL) {
+		snprintf(path, sizeof(path), "%s/eve.json", outdir);
+		eve = eve_open(path, err, sizeof(err));
+		if (!eve) {
+			fprintf(stderr, "bench: %s\n", err);
+			cap_close(cap);
+			return -1;
+		}
+	}
+	pipeline_config_default(&cfg);
+	cfg.last_stage = stage;
+	struct pipeline *pl = pipeline_new(&cfg, eve, err, sizeof(err));
+	if (!pl) {
+		fprintf(stderr, "bench: %s\n", err);
+		cap_close(cap);
+		eve_close(eve, err, sizeof(err));
+		return -1;
+	}
+	pipeline_run_capture(pl, cap);
+	pipeline_finish(pl);
+	*n = pipeline_cap_stats(pl)->packets;
+	pipeline_free(pl);
+	eve_close(eve, err, sizeof(err));
+	cap_close(cap);
+	return 0;
+}
+
+static int child_analyze(const char *bin, const char *file,
+    const char *outdir, long *rss)
+{
+	pid_t pid = fork();
+	if (pid < 0)
+		return -1;
+	if (pid == 0) {
+		execl(bin, bin, "analyze", "-q", "-r", file, "-l", outdir,
+		    (char *)NULL);
+		_exit(127);
+	}
+	int st;
+	struct rusage ru;
+	if (wait4(pid, &st, 0, &ru) < 0)
+		return -1;
+	*rss = ru.ru_maxrss;
+	return WIFEXITED(st) && WEXITSTATUS(st) == 0 ? 0 : -1;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 3) {
+		fprintf(stderr, "usage: bench_stages pcap|decode|flow|spine|"
+		    "analyze FILE [OUTDIR|BIN OUTDIR]\n");
+		return 2;
+	}
+	const char *mode = argv[1], *file = argv[2];
+	const char *outdir = argc > 3 ? argv[3] : "/tmp";
+	uint64_t n = 0;
+	long rss;
+	int rc;
+	double t0 = now_s();
+
+	if (strcmp(mode, "pcap") == 0)
+		rc = bare_loop(file, &n);
+	else if (strcmp(mode, "decode") == 0)
+		rc = stage_loop(file, PL_STAGE_DECODE, outdir, &n);
+	else if (strcmp(mode, "flow") == 0)
+		rc = stage_loop(file, PL_STAGE_FLOW, outdir, &n);
+	else if (strcmp(mode, "spine") == 0)
+		rc = stage_loop(file, PL_STAGE_ALL, outdir, &n);
+	else if (strcmp(mode, "analyze") == 0 && argc > 4) {
+		rc = child_analyze(argv[3], file, argv[4], &rss);
+		double dt = now_s() - t0;
+		/* packets: re-count with the bare loop, untimed */
+		bare_loop(file, &n);
+		printf("%s %llu %.3f %.0f %ld\n", mode, (unsigned long long)n,
+		    dt, (double)n / dt, rss);
+		return rc ? 1 : 0;
+	} else {
+		fprintf(stderr, "bench: unknown mode %s\n", mode);
+		return 2;
+	}
+	double dt = now_s() - t0;
+	rss = peak_rss_kib(RUSAGE_SELF);
+	if (rc < 0)
+		return 1;
+	printf("%s %llu %.3f %.0f %ld\n", mode, (unsigned long long)n, dt,
+	    dt > 0 ? (double)n / dt : 0.0, rss);
+	return 0;
+}

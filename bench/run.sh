@@ -1,0 +1,48 @@
+#!/bin/sh
+# bench/run.sh - the stage table: packets/s and peak RSS per stage against a
+# bare libpcap read loop, on a >= 2 M packet simulated capture (and on the
+# spoofed SYN flood from ../shared/data when present). No assertions: the
+# figures go into closing notes. Best of EW_BENCH_RUNS runs (default 3).
+set -eu
+cd "$(dirname "$0")/.."
+B=build/bench
+mkdir -p "$B/out"
+PKTS=${EW_BENCH_PACKETS:-2000000}
+RUNS=${EW_BENCH_RUNS:-3}
+CAP="$B/home-$PKTS.pcap"
+if [ ! -s "$CAP" ]; then
+	echo "bench: generating $CAP ($PKTS packets)"
+	build/edgeward sim -w "$CAP" --seed 42 --devices 40 --hours 48 \
+	    --attack all --packets "$PKTS" >/dev/null
+fi
+
+best() { # MODE FILE [ARGS]: best (fastest) of RUNS runs
+	mode=$1; shift
+	for i in $(seq "$RUNS"); do build/bench_stages "$mode" "$@"; done |
+	    sort -k3,3n | head -1
+}
+
+table() {
+	file=$1
+	echo
+	echo "capture: $file ($(du -h "$file" | cut -f1))"
+	printf '%-10s %10s %9s %12s %9s %12s\n' stage packets seconds pkts/s "% floor" "peak RSS"
+	floor=""
+	for m in pcap decode flow spine analyze; do
+		if [ "$m" = analyze ]; then
+			line=$(best analyze "$file" build/edgeward "$B/out")
+		else
+			line=$(best "$m" "$file" "$B/out")
+		fi
+		set -- $line
+		[ -z "$floor" ] && floor=$4
+		printf '%-10s %10s %9s %12s %8.1f%% %9.1f MiB\n' "$1" "$2" "$3" "$4" \
+		    "$(echo "$4 $floor" | awk '{ printf "%.1f", 100 * $1 / $2 }')" \
+		    "$(echo "$5" | awk '{ printf "%.1f", $1 / 1024 }')"
+	done
+}
+
+table "$CAP"
+SYN=../shared/data/attacks/pkt.TCP.synflood.spoofed.pcap
+[ -f "$SYN" ] && table "$SYN"
+exit 0

@@ -1,0 +1,45 @@
+/* main.c - the edgeward command: dispatch to a subcommand. */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "sim/sim.h"
+
+static void usage(FILE *fp)
+{
+	fprintf(fp,
+	    "usage: edgeward COMMAND [options]\n"
+	    "\n"
+	    "commands:\n"
+	    "  analyze -r FILE [-l DIR]   analyze a pcap/pcapng capture offline\n"
+	    "                             (deterministic), writing DIR/eve.json\n"
+	    "  sim -w FILE [options]      write a simulated smart-home capture\n"
+	    "  version                    print the version\n"
+	    "\n"
+	    "Run 'edgeward COMMAND --help' for a command's options.\n");
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2) {
+		usage(stderr);
+		return 2;
+	}
+	const char *cmd = argv[1];
+	if (strcmp(cmd, "analyze") == 0)
+		return cli_analyze(argc - 1, argv + 1);
+	if (strcmp(cmd, "sim") == 0)
+		return sim_main(argc - 1, argv + 1);
+	if (strcmp(cmd, "version") == 0 || strcmp(cmd, "--version") == 0) {
+		printf("edgeward %s\n", EW_VERSION);
+		return 0;
+	}
+	if (strcmp(cmd, "help") == 0 || strcmp(cmd, "--help") == 0 ||
+	    strcmp(cmd, "-h") == 0) {
+		usage(stdout);
+		return 0;
+	}
+	fprintf(stderr, "edgeward: unknown command '%s'\n", cmd);
+	usage(stderr);
+	return 2;
+}

@@ -1,0 +1,59 @@
+/* eve.h - EVE JSON output: one Suricata-compatible JSON object per line.
+ *
+ * Field names follow Suricata's EVE format so SIEM pipelines ingest the
+ * file unchanged; keys are always written in the same order so the same
+ * capture gives a byte-identical file. */
+#ifndef EW_EVE_H
+#define EW_EVE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "capture/capture.h"
+#include "decode/decode.h"
+#include "flow/flow.h"
+#include "util/json.h"
+
+struct eve;
+
+/* Open (truncate) path for writing. Returns NULL with a reason in err.
+ * The caller owns the writer and closes it with eve_close(). */
+struct eve *eve_open(const char *path, char *err, size_t errlen);
+
+/* Flush and close. Returns 0, or -1 when any write failed (the reason is
+ * left in err). NULL is a no-op returning 0. */
+int eve_close(struct eve *ev, char *err, size_t errlen);
+
+/* Lines written so far, and lines lost (too large, or write errors). */
+uint64_t eve_lines(const struct eve *ev);
+uint64_t eve_dropped(const struct eve *ev);
+
+/* A cleared builder for the next event; finish with eve_commit(). The
+ * builder belongs to the writer (do not free it). */
+struct jbuf *eve_begin(struct eve *ev);
+/* Append the finished object in the builder as one line. */
+void eve_commit(struct eve *ev);
+
+/* Common EVE header: timestamp, flow_id (omitted when 0), event_type. */
+void eve_header(struct jbuf *jb, uint64_t ts_ns, uint64_t flow_id,
+    const char *event_type);
+
+/* A flow that ended (one "flow" event). */
+void eve_flow(struct eve *ev, const struct flow *f,
+    enum flow_end_reason why);
+
+/* Everything counted during a run, for the final "stats" event. */
+struct run_stats {
+	const struct cap_stats *capture;
+	const struct dec_stats *decoder;
+	const struct flow_stats *flow;
+	uint64_t eve_lines;
+};
+
+/* One "stats" event stamped with packet time ts_ns. */
+void eve_stats(struct eve *ev, uint64_t ts_ns, const struct run_stats *rs);
+
+/* "TCP", "UDP", "ICMP", "IPv6-ICMP", ... or the number as text. */
+const char *eve_proto_name(uint8_t proto, char *buf, size_t size);
+
+#endif /* EW_EVE_H */

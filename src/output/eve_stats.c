@@ -1,0 +1,74 @@
+/* eve_stats.c - the final EVE "stats" event: what was read, decoded,
+ * rejected (by reason) and tracked. */
+#include "output/eve.h"
+
+static void write_capture(struct jbuf *jb, const struct cap_stats *c)
+{
+	jb_key(jb, "capture");
+	jb_obj_open(jb);
+	jb_ku64(jb, "packets", c->packets);
+	jb_ku64(jb, "bytes", c->bytes);
+	jb_ku64(jb, "skipped_linktype", c->skipped_linktype);
+	jb_obj_close(jb);
+}
+
+static void write_decoder(struct jbuf *jb, const struct dec_stats *d)
+{
+	jb_key(jb, "decoder");
+	jb_obj_open(jb);
+	jb_ku64(jb, "pkts", d->pkts);
+	jb_ku64(jb, "bytes", d->bytes);
+	jb_ku64(jb, "ethernet", d->ethernet);
+	jb_ku64(jb, "vlan", d->vlan);
+	jb_ku64(jb, "arp", d->arp);
+	jb_ku64(jb, "ipv4", d->ipv4);
+	jb_ku64(jb, "ipv6", d->ipv6);
+	jb_ku64(jb, "ipv4_frag", d->ipv4_frag);
+	jb_ku64(jb, "ipv6_frag", d->ipv6_frag);
+	jb_ku64(jb, "tcp", d->tcp);
+	jb_ku64(jb, "udp", d->udp);
+	jb_ku64(jb, "icmpv4", d->icmpv4);
+	jb_ku64(jb, "icmpv6", d->icmpv6);
+	jb_ku64(jb, "other_l3", d->other_l3);
+	jb_ku64(jb, "other_l4", d->other_l4);
+	jb_ku64(jb, "invalid", d->invalid);
+	jb_key(jb, "event");
+	jb_obj_open(jb);
+	for (int r = 0; r < DEC_R__COUNT; r++)
+		jb_ku64(jb, dec_reason_name((enum dec_reason)r), d->reason[r]);
+	jb_obj_close(jb);
+	jb_obj_close(jb);
+}
+
+static void write_flow(struct jbuf *jb, const struct flow_stats *f)
+{
+	jb_key(jb, "flow");
+	jb_obj_open(jb);
+	jb_ku64(jb, "created", f->created);
+	jb_ku64(jb, "ended_timeout", f->ended_timeout);
+	jb_ku64(jb, "ended_forced", f->ended_forced);
+	jb_ku64(jb, "ended_shutdown", f->ended_shutdown);
+	jb_ku64(jb, "alloc_failed", f->alloc_failed);
+	jb_ku64(jb, "not_tracked", f->not_tracked);
+	jb_ku64(jb, "memuse_peak", f->memuse_peak);
+	jb_obj_close(jb);
+}
+
+void eve_stats(struct eve *ev, uint64_t ts_ns, const struct run_stats *rs)
+{
+	struct jbuf *jb = eve_begin(ev);
+	jb_obj_open(jb);
+	eve_header(jb, ts_ns, 0, "stats");
+	jb_key(jb, "stats");
+	jb_obj_open(jb);
+	if (rs->capture)
+		write_capture(jb, rs->capture);
+	if (rs->decoder)
+		write_decoder(jb, rs->decoder);
+	if (rs->flow)
+		write_flow(jb, rs->flow);
+	jb_ku64(jb, "eve_lines", rs->eve_lines);
+	jb_obj_close(jb);
+	jb_obj_close(jb);
+	eve_commit(ev);
+}

@@ -1,0 +1,63 @@
+/* pipeline.h - one packet's way through the stages: decode, flows, output.
+ *
+ * The pipeline owns its stage state (decoder counters, flow table) and
+ * writes events to an EVE writer the caller owns. Time inside comes only
+ * from packet timestamps, so one capture always gives the same events. */
+#ifndef EW_PIPELINE_H
+#define EW_PIPELINE_H
+
+#include <stdint.h>
+
+#include "capture/capture.h"
+#include "decode/decode.h"
+#include "flow/flow.h"
+#include "output/eve.h"
+
+/* How far packets go (benchmarks stop early to measure one stage). */
+enum pl_stage {
+	PL_STAGE_DECODE = 1,	/* decode only */
+	PL_STAGE_FLOW,		/* decode + flow table, no output */
+	PL_STAGE_ALL,		/* everything, events to EVE */
+};
+
+struct pipeline_config {
+	struct flow_config flow;
+	enum pl_stage last_stage;
+};
+
+/* Defaults: flow defaults from config.h, all stages. */
+void pipeline_config_default(struct pipeline_config *cfg);
+
+struct pipeline;
+
+/* New pipeline writing to eve (borrowed; may be NULL when last_stage is
+ * below PL_STAGE_ALL). Returns NULL with a reason in err. */
+struct pipeline *pipeline_new(const struct pipeline_config *cfg,
+    struct eve *eve, char *err, size_t errlen);
+/* NULL is a no-op. Does not close the EVE writer. */
+void pipeline_free(struct pipeline *pl);
+
+/* Run every frame of an open capture through the stages. A link type the
+ * decoders do not know is counted as skipped frames (the caller reports
+ * it once). Returns 0 at the end of the capture, -1 when the capture turned
+ * out damaged (cap_error() says how; what was read is still processed). */
+int pipeline_run_capture(struct pipeline *pl, struct capture *cap);
+
+/* One frame (for live sources and tests). */
+void pipeline_packet(struct pipeline *pl, int linktype,
+    const struct cap_pkt *cp);
+
+/* End of input: end every flow and write the final stats event. */
+void pipeline_finish(struct pipeline *pl);
+
+const struct cap_stats *pipeline_cap_stats(const struct pipeline *pl);
+const struct dec_stats *pipeline_dec_stats(const struct pipeline *pl);
+const struct flow_stats *pipeline_flow_stats(const struct pipeline *pl);
+/* First and last packet time seen (0 when no packet). */
+uint64_t pipeline_first_ts(const struct pipeline *pl);
+uint64_t pipeline_last_ts(const struct pipeline *pl);
+/* Flows ended so far, by IP protocol bucket: [0] TCP, [1] UDP,
+ * [2] ICMP/ICMPv6, [3] other. */
+const uint64_t *pipeline_flows_by_proto(const struct pipeline *pl);
+
+#endif /* EW_PIPELINE_H */

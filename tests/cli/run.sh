@@ -1,0 +1,150 @@
+#!/bin/sh
+# CLI suite: exit codes, one-line errors, output directory, determinism,
+# EVE validity and counts, link types and timestamp precision.
+# usage: EW_BIN=build/edgeward tests/cli/run.sh RESULTS_FILE
+set -u
+RES=$1
+BIN=${EW_BIN:-build/edgeward}
+T=$(mktemp -d "${EW_TMP:-/tmp}/cli.XXXXXX")
+MK="perl tests/lib/mkpcap.pl"
+
+pass() { echo "PASS cli: $1" >>"$RES"; }
+fail() { echo "FAIL cli: $1" >>"$RES"; echo "FAIL cli: $1${2:+ ($2)}"; }
+# expect NAME STATUS CMD...: run CMD, compare its exit status.
+expect() {
+	name=$1 want=$2; shift 2
+	"$@" >"$T/out" 2>"$T/err"
+	got=$?
+	if [ "$got" -eq "$want" ]; then pass "$name"; else
+		fail "$name" "exit $got, want $want: $(head -3 "$T/err")"; fi
+}
+# sanitizer reports would be a failure whatever the exit status
+nosan() {
+	if grep -q -e 'runtime error' -e 'AddressSanitizer' -e 'LeakSanitizer' "$T/err"; then
+		fail "$1: sanitizer report" "$(head -5 "$T/err")"
+	else pass "$1: no sanitizer report"; fi
+}
+# one line on stderr naming the file
+oneline() {
+	n=$(wc -l <"$T/err")
+	if [ "$n" -eq 1 ] && grep -qF -- "$2" "$T/err"; then pass "$1: one-line error"
+	else fail "$1: one-line error naming $2" "$(head -3 "$T/err")"; fi
+}
+
+# ---- usage -------------------------------------------------------------
+expect "no command" 2 "$BIN"
+expect "unknown command" 2 "$BIN" frobnicate
+expect "analyze without -r" 2 "$BIN" analyze
+expect "analyze bad option" 2 "$BIN" analyze --no-such-flag
+expect "analyze extra argument" 2 "$BIN" analyze -r x.pcap extra
+expect "analyze bad memcap" 2 "$BIN" analyze -r x.pcap --flow-memcap 12Q
+expect "analyze --help" 0 "$BIN" analyze --help
+expect "sim without -w" 2 "$BIN" sim
+expect "version" 0 "$BIN" version
+
+# ---- unreadable inputs -------------------------------------------------
+expect "missing file" 1 "$BIN" analyze -r "$T/nope.pcap" -l "$T/o1"
+oneline "missing file" "$T/nope.pcap"
+: >"$T/empty.pcap"
+expect "empty file" 1 "$BIN" analyze -r "$T/empty.pcap" -l "$T/o1"
+oneline "empty file" "$T/empty.pcap"
+printf 'this is not a capture, just text\n' >"$T/text.pcap"
+expect "text file" 1 "$BIN" analyze -r "$T/text.pcap" -l "$T/o1"
+oneline "text file" "$T/text.pcap"
+expect "directory as capture" 1 "$BIN" analyze -r "$T" -l "$T/o1"
+oneline "directory as capture" "$T"
+
+# ---- a simulated home ----------------------------------------------------
+expect "sim writes capture" 0 "$BIN" sim -w "$T/home.pcap" --seed 7 --hours 0.5 --attack portscan
+expect "analyze into new nested dir" 0 "$BIN" analyze -r "$T/home.pcap" -l "$T/a/b/c"
+nosan "analyze home"
+if [ -s "$T/a/b/c/eve.json" ]; then pass "eve.json written"; else fail "eve.json written"; fi
+expect "analyze again" 0 "$BIN" analyze -q -r "$T/home.pcap" -l "$T/again"
+if cmp -s "$T/a/b/c/eve.json" "$T/again/eve.json"; then pass "byte-identical eve.json"
+else fail "byte-identical eve.json"; fi
+if [ ! -s "$T/out" ]; then pass "-q prints nothing"; else fail "-q prints nothing"; fi
+
+E="$T/a/b/c/eve.json"
+if jq -e . "$E" >/dev/null 2>&1; then pass "every line is JSON"; else fail "every line is JSON"; fi
+n_stats=$(jq -c 'select(.event_type=="stats")' "$E" | wc -l)
+[ "$n_stats" -eq 1 ] && pass "one stats event" || fail "one stats event" "$n_stats"
+last=$(tail -1 "$E" | jq -r .event_type)
+[ "$last" = stats ] && pass "stats event last" || fail "stats event last" "$last"
+bad=$(jq -c 'select(.event_type=="flow") | select((.flow_id|type)!="number"
+	or (.src_ip|type)!="string" or (.dest_ip|type)!="string"
+	or (.proto|type)!="string" or (.flow.pkts_toserver|type)!="number"
+	or (.flow.start|type)!="string" or (.flow.state|type)!="string"
+	or (.flow.reason|type)!="string"
+	or ((.proto=="TCP" or .proto=="UDP") and (.src_port|type)!="number"))' "$E" | wc -l)
+[ "$bad" -eq 0 ] && pass "flow events carry Suricata's fields" || fail "flow events carry Suricata's fields" "$bad bad"
+nflows=$(jq -c 'select(.event_type=="flow")' "$E" | wc -l)
+[ "$nflows" -gt 20 ] && pass "flows reported" || fail "flows reported" "$nflows"
+# Every IP packet lands in exactly one flow unless it was not trackable.
+sum=$(jq -s '[.[]|select(.event_type=="flow")|.flow.pkts_toserver+.flow.pkts_toclient]|add' "$E")
+ip=$(jq -s '.[]|select(.event_type=="stats")|.stats.decoder.ipv4+.stats.decoder.ipv6-.stats.flow.not_tracked' "$E")
+[ "$sum" = "$ip" ] && pass "flow packets add up to IP packets" || fail "flow packets add up to IP packets" "$sum vs $ip"
+created=$(jq -s '.[]|select(.event_type=="stats")|.stats.flow.created' "$E")
+[ "$created" = "$nflows" ] && pass "one event per created flow" || fail "one event per created flow" "$created vs $nflows"
+inv=$(jq -s '.[]|select(.event_type=="stats")|.stats.decoder.invalid' "$E")
+[ "$inv" = 0 ] && pass "simulated traffic decodes cleanly" || fail "simulated traffic decodes cleanly" "$inv invalid"
+uniq_ids=$(jq -r 'select(.event_type=="flow")|.flow_id' "$E" | sort -u | wc -l)
+[ "$uniq_ids" -eq "$nflows" ] && pass "flow_ids unique" || fail "flow_ids unique" "$uniq_ids of $nflows"
+grep -q 'packets' "$T/out" 2>/dev/null || true
+
+# tiny memcap: flows are evicted (counted), output still complete
+expect "analyze with tiny memcap" 0 "$BIN" analyze -q -r "$T/home.pcap" -l "$T/small" --flow-memcap 64k
+forced=$(jq -s '.[]|select(.event_type=="stats")|.stats.flow.ended_forced' "$T/small/eve.json")
+[ "${forced:-0}" -gt 0 ] && pass "memcap eviction counted" || fail "memcap eviction counted" "$forced"
+peak=$(jq -s '.[]|select(.event_type=="stats")|.stats.flow.memuse_peak' "$T/small/eve.json")
+[ "${peak:-999999}" -le 65536 ] && pass "memuse within memcap" || fail "memuse within memcap" "$peak"
+
+# ---- damaged capture: what was read is kept, status 1 --------------------
+size=$(wc -c <"$T/home.pcap")
+head -c $((size - 37)) "$T/home.pcap" >"$T/trunc.pcap"
+expect "truncated capture" 1 "$BIN" analyze -q -r "$T/trunc.pcap" -l "$T/trunc"
+oneline "truncated capture" "$T/trunc.pcap"
+nosan "truncated capture"
+if tail -1 "$T/trunc/eve.json" | jq -e '.event_type=="stats"' >/dev/null 2>&1; then
+	pass "truncated capture still gets its events"; else fail "truncated capture still gets its events"; fi
+
+# ---- sim determinism ------------------------------------------------------
+expect "sim again" 0 "$BIN" sim -w "$T/home2.pcap" --seed 7 --hours 0.5 --attack portscan
+cmp -s "$T/home.pcap" "$T/home2.pcap" && pass "sim deterministic" || fail "sim deterministic"
+expect "sim other seed" 0 "$BIN" sim -w "$T/home3.pcap" --seed 8 --hours 0.5 --attack portscan
+cmp -s "$T/home.pcap" "$T/home3.pcap" && fail "sim seed matters" || pass "sim seed matters"
+
+# ---- link types and timestamp precision -----------------------------------
+# IPv4/UDP 10.0.0.1:1000 -> 10.0.0.2:53, 4 payload bytes
+IPUDP=450000200001000040110000 IPUDP=${IPUDP}0a0000010a000002 IPUDP=${IPUDP}03e80035000c0000deadbeef
+$MK "$T/raw.pcap" 101 usec 1700000000 250000 "$IPUDP" "$IPUDP"
+expect "raw IP link" 0 "$BIN" analyze -q -r "$T/raw.pcap" -l "$T/raw"
+r=$(jq -r 'select(.event_type=="flow")|"\(.src_ip) \(.src_port) \(.dest_ip) \(.dest_port) \(.flow.pkts_toserver)"' "$T/raw/eve.json")
+[ "$r" = "10.0.0.1 1000 10.0.0.2 53 2" ] && pass "raw IP flow" || fail "raw IP flow" "$r"
+
+$MK "$T/nsec.pcap" 101 nsec 1700000000 123456789 "$IPUDP"
+expect "nanosecond pcap" 0 "$BIN" analyze -q -r "$T/nsec.pcap" -l "$T/nsec"
+ts=$(jq -r 'select(.event_type=="flow")|.flow.start' "$T/nsec/eve.json")
+[ "$ts" = "2023-11-14T22:13:20.123456+0000" ] && pass "nanosecond timestamps" || fail "nanosecond timestamps" "$ts"
+
+# Linux cooked (SLL): packet type 0, ARPHRD 1, addr len 6, addr, proto 0x0800
+$MK "$T/sll.pcap" 113 usec 1700000000 0 "00000001000600112233445500000800$IPUDP"
+expect "SLL link" 0 "$BIN" analyze -q -r "$T/sll.pcap" -l "$T/sll"
+n=$(jq -r 'select(.event_type=="flow")|.dest_port' "$T/sll/eve.json")
+[ "$n" = 53 ] && pass "SLL flow" || fail "SLL flow" "$n"
+
+# BSD loopback, family 2 in little-endian host order
+$MK "$T/null.pcap" 0 usec 1700000000 0 "02000000$IPUDP"
+expect "null link" 0 "$BIN" analyze -q -r "$T/null.pcap" -l "$T/null"
+n=$(jq -r 'select(.event_type=="flow")|.dest_port' "$T/null/eve.json")
+[ "$n" = 53 ] && pass "null/loopback flow" || fail "null/loopback flow" "$n"
+
+# 802.11 radiotap is not decoded: one message, packets counted as skipped
+$MK "$T/wifi.pcap" 127 usec 1700000000 0 "0000080000000000" "0000080000000000" "0000080000000000"
+expect "unsupported link type" 0 "$BIN" analyze -q -r "$T/wifi.pcap" -l "$T/wifi"
+c=$(grep -c 'not supported' "$T/err")
+[ "$c" -eq 1 ] && pass "unsupported link type reported once by name" || fail "unsupported link type reported once" "$(cat "$T/err")"
+grep -q 'IEEE802_11_RADIO' "$T/err" && pass "link type named" || fail "link type named" "$(cat "$T/err")"
+s=$(jq -r 'select(.event_type=="stats")|.stats.capture.skipped_linktype' "$T/wifi/eve.json")
+[ "$s" = 3 ] && pass "skipped packets counted" || fail "skipped packets counted" "$s"
+
+rm -rf "$T"
