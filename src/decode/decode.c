@@ -66,9 +66,12 @@ static enum dec_result dec_ip_as(struct dec_stats *st, struct packet *p,
 static enum dec_result dec_raw(struct dec_stats *st, struct packet *p,
     const uint8_t *data, size_t len)
 {
-	if (len < 1)
+	struct cursor c;
+
+	cur_init(&c, data, len);
+	if (!cur_need(&c, 1))
 		return dec_fail(st, p, DEC_R_LINK_TRUNCATED, DEC_TRUNCATED);
-	unsigned version = (unsigned)data[0] >> 4;
+	unsigned version = (unsigned)cur_u8(&c) >> 4;
 	if (version != 4 && version != 6)
 		return dec_fail(st, p, DEC_R_LINK_UNKNOWN_FAMILY,
 		    DEC_MALFORMED);

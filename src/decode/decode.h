@@ -87,6 +87,8 @@ struct dec_stats {
 	uint64_t ipv6;
 	uint64_t ipv4_frag;	/* IPv4 fragments (first included) */
 	uint64_t ipv6_frag;	/* IPv6 fragment headers seen */
+	uint64_t ipv4_zero_len;	/* IPv4 total length 0 (TSO), captured
+				 * length used instead */
 	uint64_t tcp;
 	uint64_t udp;
 	uint64_t icmpv4;

@@ -56,16 +56,22 @@ enum dec_result dec_ipv4(struct dec_stats *st, struct packet *p,
 	uint8_t ttl = cur_u8(&c);
 	uint8_t proto = cur_u8(&c);
 	cur_skip(&c, 2);			/* header checksum */
-	const uint8_t *src = cur_bytes(&c, 4);
-	const uint8_t *dst = cur_bytes(&c, 4);
-	if (src == NULL || dst == NULL)		/* cannot happen: 20 checked */
-		return dec_fail(st, p, DEC_R_IPV4_TRUNCATED, DEC_TRUNCATED);
+	uint8_t src[4], dst[4];
+	cur_copy(&c, src, sizeof(src));
+	cur_copy(&c, dst, sizeof(dst));
 
 	if ((vihl >> 4) != 4)
 		return dec_fail(st, p, DEC_R_IPV4_BAD_VERSION, DEC_MALFORMED);
 	size_t hlen = (size_t)(vihl & 0x0f) * 4;
 	if (hlen < IPV4_MIN_HLEN)
 		return dec_fail(st, p, DEC_R_IPV4_BAD_HLEN, DEC_MALFORMED);
+	/* Total length 0 is what a capture on a host doing TCP segmentation
+	 * offload records for large segments: take the captured length, as
+	 * Zeek does, rather than lose the connection. Counted, not invalid. */
+	if (totlen == 0 && len >= hlen) {
+		st->ipv4_zero_len++;
+		totlen = len > 0xffff ? 0xffff : (uint16_t)len;
+	}
 	if (totlen < hlen)
 		return dec_fail(st, p, DEC_R_IPV4_BAD_TOTLEN, DEC_MALFORMED);
 	if (len < hlen)
@@ -118,5 +124,7 @@ enum dec_result dec_ipv4(struct dec_stats *st, struct packet *p,
 		p->payload_len = (uint32_t)pl_len;
 		return p->result;
 	}
-	return dec_l4(st, p, proto, pl, pl_len, clipped);
+	/* A first fragment ends where fragmentation cut it: a transport
+	 * header running past it is short, not impossible. */
+	return dec_l4(st, p, proto, pl, pl_len, clipped || p->frag);
 }

@@ -17,7 +17,9 @@
 #define IP6_NH_DSTOPTS  60
 #define IP6_NH_MOBILITY 135
 
-#define IP6_FRAG_OFF_MASK 0xfff8	/* offset in 8-byte units, pre-shifted */
+/* Fragment offset: 8-byte units in the top 13 bits, so masking gives the
+ * offset in bytes directly. */
+#define IP6_FRAG_OFF_MASK 0xfff8
 
 /* Where the extension-header walk stopped. */
 enum chain_end {
@@ -36,9 +38,11 @@ static size_t ext_len(uint8_t nh, uint8_t lenbyte)
 	case IP6_NH_ROUTING:
 	case IP6_NH_DSTOPTS:
 	case IP6_NH_MOBILITY:
-		return ((size_t)lenbyte + 1) * 8;	/* 8-byte units, minus 1 */
+		/* in 8-byte units, not counting the first 8 */
+		return ((size_t)lenbyte + 1) * 8;
 	case IP6_NH_AH:
-		return ((size_t)lenbyte + 2) * 4;	/* 4-byte units, minus 2 */
+		/* in 4-byte units, not counting the first 8 */
+		return ((size_t)lenbyte + 2) * 4;
 	default:
 		return 0;
 	}
@@ -49,6 +53,14 @@ static int is_ext(uint8_t nh)
 	return nh == IP6_NH_HOPOPTS || nh == IP6_NH_ROUTING ||
 	    nh == IP6_NH_DSTOPTS || nh == IP6_NH_MOBILITY ||
 	    nh == IP6_NH_AH || nh == IP6_NH_FRAGMENT;
+}
+
+/* 1 when nh names a header we would decode, which takes at least a few
+ * bytes. */
+static int needs_bytes(uint8_t nh)
+{
+	return is_ext(nh) || nh == IPPROTO_NUM_TCP || nh == IPPROTO_NUM_UDP ||
+	    nh == IPPROTO_NUM_ICMPV6;
 }
 
 /* Walk the chain starting at *nh in c, leaving c at what follows the last
@@ -71,19 +83,18 @@ static enum chain_end walk_chain(struct dec_stats *st, struct packet *p,
 			    DEC_TRUNCATED);
 			return CHAIN_ERROR;
 		}
-		const uint8_t *h = cur_here(c);
+		struct cursor hc;
+		cur_init(&hc, cur_here(c), cur_left(c));
+		uint8_t next = cur_u8(&hc);
+		uint8_t lenbyte = cur_u8(&hc);
 		if (*nh == IP6_NH_FRAGMENT) {
-			struct cursor fc;
-
 			if (!cur_need(c, IPV6_FRAG_LEN)) {
 				dec_fail(st, p, DEC_R_IPV6_EXTHDR_TRUNCATED,
 				    DEC_TRUNCATED);
 				return CHAIN_ERROR;
 			}
-			cur_init(&fc, h, IPV6_FRAG_LEN);
-			uint8_t next = cur_u8(&fc);
-			cur_skip(&fc, 1);		/* reserved */
-			uint16_t offlg = cur_be16(&fc);
+			/* lenbyte is the reserved field here */
+			uint16_t offlg = cur_be16(&hc);
 			cur_skip(c, IPV6_FRAG_LEN);
 			*nh = next;
 			p->frag = 1;
@@ -96,13 +107,13 @@ static enum chain_end walk_chain(struct dec_stats *st, struct packet *p,
 				return CHAIN_FRAGMENT;
 			continue;
 		}
-		size_t hl = ext_len(*nh, h[1]);
+		size_t hl = ext_len(*nh, lenbyte);
 		if (!cur_need(c, hl)) {
 			dec_fail(st, p, DEC_R_IPV6_EXTHDR_TRUNCATED,
 			    DEC_TRUNCATED);
 			return CHAIN_ERROR;
 		}
-		*nh = h[0];
+		*nh = next;
 		cur_skip(c, hl);
 	}
 	if (is_ext(*nh)) {
@@ -128,23 +139,22 @@ enum dec_result dec_ipv6(struct dec_stats *st, struct packet *p,
 	uint16_t plen = cur_be16(&c);
 	uint8_t nh = cur_u8(&c);
 	uint8_t hlim = cur_u8(&c);
-	const uint8_t *src = cur_bytes(&c, 16);
-	const uint8_t *dst = cur_bytes(&c, 16);
-	if (src == NULL || dst == NULL)		/* cannot happen: 40 checked */
-		return dec_fail(st, p, DEC_R_IPV6_TRUNCATED, DEC_TRUNCATED);
+	uint8_t src[16], dst[16];
+	cur_copy(&c, src, sizeof(src));
+	cur_copy(&c, dst, sizeof(dst));
 
 	if ((vtf >> 28) != 6)
 		return dec_fail(st, p, DEC_R_IPV6_BAD_VERSION, DEC_MALFORMED);
 
-	/* Payload length 0 is legal only for a jumbogram (the real length is
-	 * in a hop-by-hop option: take what was captured) or when nothing
-	 * follows; any other header cannot fit in zero bytes. */
+	/* Payload length 0 with hop-by-hop next is a jumbogram (the real
+	 * length is in a hop-by-hop option): take what was captured. With a
+	 * header we decode next it is impossible, as none fits in 0 bytes. */
 	size_t eff;
 	int clipped;
 	if (plen == 0 && nh == IP6_NH_HOPOPTS) {
 		eff = len;
 		clipped = 1;
-	} else if (plen == 0 && nh != IP6_NH_NONE) {
+	} else if (plen == 0 && needs_bytes(nh)) {
 		return dec_fail(st, p, DEC_R_IPV6_BAD_PLEN, DEC_MALFORMED);
 	} else {
 		size_t declared = IPV6_HDR_LEN + (size_t)plen;
@@ -187,6 +197,7 @@ enum dec_result dec_ipv6(struct dec_stats *st, struct packet *p,
 		return dec_unsupported(p);
 	case CHAIN_L4:
 	default:
-		return dec_l4(st, p, nh, pl, pl_len, clipped);
+		/* as for IPv4: a first fragment is cut short on purpose */
+		return dec_l4(st, p, nh, pl, pl_len, clipped || p->frag);
 	}
 }

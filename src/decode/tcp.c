@@ -69,22 +69,24 @@ static int walk_options(struct packet *p, struct cursor *c)
 		if (want != 0 && olen != want)
 			return -1;
 		record_kind(p, kind);
-		const uint8_t *v = cur_bytes(c, (size_t)olen - 2);
+		/* The length was checked against what remains and, for the
+		 * kinds read here, against the kind's fixed length. */
 		switch (kind) {
 		case TCPOPT_MSS:
-			p->tcp_mss = (uint16_t)(((uint32_t)v[0] << 8) |
-			    (uint32_t)v[1]);
+			p->tcp_mss = cur_be16(c);
 			break;
 		case TCPOPT_WS:
-			p->tcp_wscale = v[0];
+			p->tcp_wscale = cur_u8(c);
 			break;
 		case TCPOPT_SACK_OK:
 			p->tcp_sack_ok = 1;
 			break;
 		case TCPOPT_TS:
 			p->tcp_has_ts = 1;
+			cur_skip(c, TCPOLEN_TS - 2);
 			break;
 		default:
+			cur_skip(c, (size_t)olen - 2);
 			break;
 		}
 	}

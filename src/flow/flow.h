@@ -79,7 +79,8 @@ struct flow_stats {
 	uint64_t ended_forced;		/* memcap evictions */
 	uint64_t ended_shutdown;
 	uint64_t alloc_failed;		/* memcap hit with nothing to evict */
-	uint64_t not_tracked;		/* packets with no IP layer to key on */
+	uint64_t not_tracked;		/* packets with no IP layer to key on
+					 * (ARP, invalid IP) or later fragments */
 	uint64_t active;		/* flows currently in the table */
 	uint64_t memuse;		/* bytes currently charged to the memcap */
 	uint64_t memuse_peak;
@@ -87,7 +88,8 @@ struct flow_stats {
 
 struct flow_table;
 
-/* Called once for every flow that ends; the flow is freed after it returns. */
+/* Called once for every flow that ends; the flow is freed after it returns.
+ * The callback must not call back into the table. */
 typedef void (*flow_end_fn)(const struct flow *f, enum flow_end_reason why,
     void *ud);
 

@@ -1,11 +1,14 @@
-/* flow_hash.c - SipHash-2-4 for bucket selection and flow ids.
+/* flow_hash.c - SipHash for bucket selection and flow ids.
  *
  * The bucket hash is keyed from a random seed so nobody can aim packets at
- * one chain. The flow id uses a fixed key instead: it must be the same for
- * the same capture whatever the seed (EVE consumers join on it). SipHash is
- * written from the published description (Aumasson & Bernstein, 2012);
- * words are read little-endian byte by byte, so results do not depend on
- * host byte order or alignment. */
+ * one chain; it runs for every packet, so it uses SipHash-1-3 (the variant
+ * Rust's HashMap and CPython settled on for hash-flooding resistance at
+ * half the rounds). The flow id uses SipHash-2-4 with a fixed key instead:
+ * it must be the same for the same capture whatever the seed (EVE
+ * consumers join on it) and is computed once per flow. Both are written
+ * from the published description (Aumasson & Bernstein, 2012); words are
+ * read little-endian byte by byte, so results do not depend on host byte
+ * order or alignment. */
 #include "flow/flow_internal.h"
 
 #include <string.h>
@@ -38,8 +41,10 @@ static inline uint64_t load_le64(const uint8_t *p)
 	v2 += v1; v1 = rotl64(v1, 17); v1 ^= v2; v2 = rotl64(v2, 32); \
 } while (0)
 
-uint64_t flow_siphash(uint64_t k0, uint64_t k1, const uint8_t *data,
-    size_t len)
+/* SipHash-c-d: c rounds per message block, d finalisation rounds. With
+ * constant c and d the loops unroll. */
+static inline uint64_t siphash_cd(uint64_t k0, uint64_t k1,
+    const uint8_t *data, size_t len, int c, int d)
 {
 	uint64_t v0 = k0 ^ 0x736f6d6570736575ull;
 	uint64_t v1 = k1 ^ 0x646f72616e646f6dull;
@@ -51,8 +56,8 @@ uint64_t flow_siphash(uint64_t k0, uint64_t k1, const uint8_t *data,
 	for (size_t i = 0; i < whole; i += 8) {
 		m = load_le64(data + i);
 		v3 ^= m;
-		SIPROUND;
-		SIPROUND;
+		for (int r = 0; r < c; r++)
+			SIPROUND;
 		v0 ^= m;
 	}
 
@@ -61,16 +66,26 @@ uint64_t flow_siphash(uint64_t k0, uint64_t k1, const uint8_t *data,
 	for (size_t i = 0; i < (len & 7); i++)
 		m |= (uint64_t)data[whole + i] << (8 * i);
 	v3 ^= m;
-	SIPROUND;
-	SIPROUND;
+	for (int r = 0; r < c; r++)
+		SIPROUND;
 	v0 ^= m;
 
 	v2 ^= 0xff;
-	SIPROUND;
-	SIPROUND;
-	SIPROUND;
-	SIPROUND;
+	for (int r = 0; r < d; r++)
+		SIPROUND;
 	return v0 ^ v1 ^ v2 ^ v3;
+}
+
+uint64_t flow_siphash(uint64_t k0, uint64_t k1, const uint8_t *data,
+    size_t len)
+{
+	return siphash_cd(k0, k1, data, len, 2, 4);
+}
+
+uint64_t flow_siphash13(uint64_t k0, uint64_t k1, const uint8_t *data,
+    size_t len)
+{
+	return siphash_cd(k0, k1, data, len, 1, 3);
 }
 
 /* splitmix64 step: spreads a seed that may be small or have few bits set
@@ -94,19 +109,19 @@ void flow_hash_seed(uint64_t seed, uint64_t *k0, uint64_t *k1)
 
 uint64_t flow_hash_key(uint64_t k0, uint64_t k1, const struct flow_key *k)
 {
-	return flow_siphash(k0, k1, k->b, sizeof(k->b));
+	return flow_siphash13(k0, k1, k->b, flow_key_used(k));
 }
 
 uint64_t flow_hash_id(const struct flow_key *k, uint64_t start_ns)
 {
 	uint8_t buf[FLOW_KEY_LEN + 8];
+	size_t n = flow_key_used(k);
 	uint64_t id;
 
-	memcpy(buf, k->b, FLOW_KEY_LEN);
+	memcpy(buf, k->b, n);
 	for (unsigned i = 0; i < 8; i++)
-		buf[FLOW_KEY_LEN + i] = (uint8_t)(start_ns >> (8 * i));
-	id = flow_siphash(FLOW_ID_K0, FLOW_ID_K1, buf, sizeof(buf)) &
-	    FLOW_ID_MASK;
+		buf[n + i] = (uint8_t)(start_ns >> (8 * i));
+	id = flow_siphash(FLOW_ID_K0, FLOW_ID_K1, buf, n + 8) & FLOW_ID_MASK;
 	/* 0 reads as "no flow" to many consumers. */
 	return id ? id : 1;
 }

@@ -18,9 +18,10 @@
 #include "flow/flow.h"
 
 /* Share of the memcap given to the bucket array (1/FLOW_BUCKET_SHARE): at
- * ~256 bytes a flow and 8 bytes a bucket this keeps chains about 4x shorter
- * than one flow per bucket. */
-#define FLOW_BUCKET_SHARE 8u
+ * 256 bytes a flow and 8 bytes a bucket, a full table has about one flow
+ * per two buckets. A larger array measured slower (more cache and TLB
+ * misses on the bucket load), a smaller one gives longer chains. */
+#define FLOW_BUCKET_SHARE 16u
 #define FLOW_MIN_BUCKETS  16u
 #define FLOW_MAX_BUCKETS  (1u << 28)
 /* flow_table_new refuses a memcap that cannot hold this many flows beside
@@ -30,17 +31,21 @@
 #define NS_PER_SEC 1000000000ull
 
 /* Canonical key bytes: family, proto, vlan_depth, 0, vlan[0] and vlan[1]
- * (big-endian), low address (16), high address (16), low port, high port
- * (big-endian). "Low" is the smaller (address, port) endpoint, so both
+ * (big-endian), low port, high port (big-endian), then the low and the
+ * high address: 4 bytes each for IPv4, packed, so an IPv4 key is a 20-byte
+ * prefix followed by zeros and only that prefix is hashed; 16 bytes each
+ * for IPv6. "Low" is the smaller (address, port) endpoint, so both
  * directions give the same bytes; being bytes, the key hashes the same on
  * every host byte order and compares with memcmp. */
-#define FLOW_KEY_LEN 44
+#define FLOW_KEY_LEN    44
+#define FLOW_KEY_LEN_V4 20
 struct flow_key {
 	uint8_t b[FLOW_KEY_LEN];
 };
 
-/* Timeout classes: one LRU list and one idle timeout each. The order is the
- * tie-break when several lists offer a flow with the same activity. */
+/* Timeout classes: one LRU list and one idle timeout each. Across lists,
+ * flows are ordered by flow_node.seq, which is unique, so the order of the
+ * classes never decides anything. */
 enum flow_class {
 	FLOW_CLASS_TCP_NEW = 0,
 	FLOW_CLASS_TCP_CLOSED,		/* closed and reset */
@@ -73,7 +78,7 @@ struct flow_node {
 	uint8_t cls;			/* enum flow_class, list it is on */
 	uint8_t cli_is_lo;		/* client is the key's low endpoint */
 	uint8_t tcp;			/* FLOW_TCP_* */
-	uint8_t pad_;
+	uint8_t proto;			/* f.proto, on the lookup cache line */
 	struct flow_link lru, cr;	/* class LRU list, creation list */
 	uint64_t touch_ns;		/* table clock at last packet */
 	uint64_t born_ns;		/* table clock at creation */
@@ -114,10 +119,18 @@ int flow_icmp_is_echo(uint8_t proto, uint8_t type);
 /* SipHash-2-4 of data[0..len) under the 128-bit key (k0, k1). */
 uint64_t flow_siphash(uint64_t k0, uint64_t k1, const uint8_t *data,
     size_t len);
+/* SipHash-1-3, same interface (the per-packet bucket hash). */
+uint64_t flow_siphash13(uint64_t k0, uint64_t k1, const uint8_t *data,
+    size_t len);
 /* Derive the bucket hash key from the caller's seed. */
 void flow_hash_seed(uint64_t seed, uint64_t *k0, uint64_t *k1);
 /* Seeded bucket hash of a key. */
 uint64_t flow_hash_key(uint64_t k0, uint64_t k1, const struct flow_key *k);
+/* Bytes of k that carry information (the rest are zero). */
+static inline size_t flow_key_used(const struct flow_key *k)
+{
+	return k->b[0] == 4 ? FLOW_KEY_LEN_V4 : FLOW_KEY_LEN;
+}
 /* Seed-independent flow id of key and start time: 51 bits, never 0. */
 uint64_t flow_hash_id(const struct flow_key *k, uint64_t start_ns);
 
@@ -127,17 +140,59 @@ uint64_t flow_hash_id(const struct flow_key *k, uint64_t start_ns);
 void flow_state_update(struct flow_node *n, uint8_t tcp_flags,
     int to_server);
 /* The timeout class of a flow with this protocol and state. */
-enum flow_class flow_class_of(uint8_t proto, enum flow_state s);
+static inline enum flow_class flow_class_of(uint8_t proto, enum flow_state s)
+{
+	switch (proto) {
+	case IPPROTO_NUM_TCP:
+		if (s == FLOW_STATE_NEW)
+			return FLOW_CLASS_TCP_NEW;
+		if (s == FLOW_STATE_ESTABLISHED)
+			return FLOW_CLASS_TCP_ESTABLISHED;
+		return FLOW_CLASS_TCP_CLOSED;
+	case IPPROTO_NUM_UDP:
+		return FLOW_CLASS_UDP;
+	case IPPROTO_NUM_ICMP:
+	case IPPROTO_NUM_ICMPV6:
+		return FLOW_CLASS_ICMP;
+	default:
+		return FLOW_CLASS_OTHER;
+	}
+}
 
 /* flow_table.c */
 /* Unlink n from every list, report it with why, free it. */
 void flow_node_end(struct flow_table *ft, struct flow_node *n,
     enum flow_end_reason why);
 
-/* flow_expire.c */
+/* Strictly more than timeout_ns has passed since since_ns; a clock below
+ * since_ns (an explicit flow_table_expire with an older time) never
+ * underflows. */
+static inline int flow_past(uint64_t now_ns, uint64_t since_ns,
+    uint64_t timeout_ns)
+{
+	return now_ns > since_ns && now_ns - since_ns > timeout_ns;
+}
+
+static inline int flow_idle_due(const struct flow_table *ft,
+    const struct flow_node *n, uint64_t now_ns)
+{
+	return flow_past(now_ns, n->touch_ns, ft->idle_ns[n->cls]);
+}
+
+static inline int flow_active_due(const struct flow_table *ft,
+    const struct flow_node *n, uint64_t now_ns)
+{
+	return ft->active_ns && flow_past(now_ns, n->born_ns, ft->active_ns);
+}
+
 /* 1 when n is past its idle or active timeout at now_ns. */
-int flow_node_due(const struct flow_table *ft, const struct flow_node *n,
-    uint64_t now_ns);
+static inline int flow_node_due(const struct flow_table *ft,
+    const struct flow_node *n, uint64_t now_ns)
+{
+	return flow_idle_due(ft, n, now_ns) || flow_active_due(ft, n, now_ns);
+}
+
+/* flow_expire.c */
 /* The least recently active flow of the table, NULL when empty. */
 struct flow_node *flow_lru_oldest(const struct flow_table *ft);
 

@@ -8,13 +8,14 @@
 #define KEY_PROTO   1
 #define KEY_VDEPTH  2
 #define KEY_VLAN    4
-#define KEY_LO      (KEY_VLAN + 2 * DEC_MAX_VLAN_DEPTH)
-#define KEY_HI      (KEY_LO + 16)
-#define KEY_LOPORT  (KEY_HI + 16)
+#define KEY_LOPORT  (KEY_VLAN + 2 * DEC_MAX_VLAN_DEPTH)
 #define KEY_HIPORT  (KEY_LOPORT + 2)
+#define KEY_ADDR    (KEY_HIPORT + 2)
 
-_Static_assert(KEY_HIPORT + 2 == FLOW_KEY_LEN,
+_Static_assert(KEY_ADDR + 32 == FLOW_KEY_LEN,
     "FLOW_KEY_LEN must match the key layout (DEC_MAX_VLAN_DEPTH changed?)");
+_Static_assert(KEY_ADDR + 8 == FLOW_KEY_LEN_V4,
+    "FLOW_KEY_LEN_V4 must match the key layout");
 
 int flow_icmp_is_echo(uint8_t proto, uint8_t type)
 {
@@ -52,6 +53,34 @@ void flow_key_ports(const struct packet *p, uint16_t *sport, uint16_t *dport)
 	*dport = 0;
 }
 
+static inline uint64_t load_be64(const uint8_t *p)
+{
+	return (uint64_t)p[0] << 56 | (uint64_t)p[1] << 48 |
+	    (uint64_t)p[2] << 40 | (uint64_t)p[3] << 32 |
+	    (uint64_t)p[4] << 24 | (uint64_t)p[5] << 16 |
+	    (uint64_t)p[6] << 8 | (uint64_t)p[7];
+}
+
+/* -1, 0, 1 comparing (address, port) endpoints, the same order as
+ * addr_cmp then port; inlined because it runs for every packet (two word
+ * compares instead of a memcmp call). Both addresses are of the packet's
+ * one IP version, so the family needs no comparing. */
+static inline int endpoint_cmp(const struct addr *x, uint16_t xport,
+    const struct addr *y, uint16_t yport)
+{
+	uint64_t a = load_be64(x->a), b = load_be64(y->a);
+
+	if (a == b) {
+		a = load_be64(x->a + 8);
+		b = load_be64(y->a + 8);
+	}
+	if (a == b) {
+		a = xport;
+		b = yport;
+	}
+	return (a > b) - (a < b);
+}
+
 static void put_be16(uint8_t *b, uint16_t v)
 {
 	b[0] = (uint8_t)(v >> 8);
@@ -70,9 +99,7 @@ void flow_key_make(struct flow_key *k, const struct packet *p,
 	/* Order the endpoints by (address, port): whichever side sends,
 	 * the smaller one goes first. Equal endpoints (a packet to itself)
 	 * count the source as low. */
-	c = addr_cmp(&p->src, &p->dst);
-	if (c == 0)
-		c = (sport > dport) - (sport < dport);
+	c = endpoint_cmp(&p->src, sport, &p->dst, dport);
 	if (c <= 0) {
 		lo = &p->src;
 		hi = &p->dst;
@@ -98,8 +125,13 @@ void flow_key_make(struct flow_key *k, const struct packet *p,
 	k->b[KEY_VDEPTH] = depth;
 	for (uint8_t i = 0; i < depth; i++)
 		put_be16(&k->b[KEY_VLAN + 2 * i], p->vlan[i]);
-	memcpy(&k->b[KEY_LO], lo->a, 16);
-	memcpy(&k->b[KEY_HI], hi->a, 16);
 	put_be16(&k->b[KEY_LOPORT], loport);
 	put_be16(&k->b[KEY_HIPORT], hiport);
+	if (p->ip_version == 4) {
+		memcpy(&k->b[KEY_ADDR], lo->a, 4);
+		memcpy(&k->b[KEY_ADDR + 4], hi->a, 4);
+	} else {
+		memcpy(&k->b[KEY_ADDR], lo->a, 16);
+		memcpy(&k->b[KEY_ADDR + 16], hi->a, 16);
+	}
 }

@@ -9,7 +9,8 @@
  *   CLOSED       once a FIN went each way (from any earlier state);
  *   RESET        on any RST, final.
  * Other protocols: NEW until both directions have been seen, then
- * ESTABLISHED. */
+ * ESTABLISHED. The timeout class of each state is flow_class_of() in
+ * flow_internal.h. */
 #include "flow/flow_internal.h"
 
 const char *flow_state_name(enum flow_state s)
@@ -52,25 +53,6 @@ void flow_config_default(struct flow_config *cfg)
 	cfg->timeout_active = FLOW_TIMEOUT_ACTIVE;
 }
 
-enum flow_class flow_class_of(uint8_t proto, enum flow_state s)
-{
-	switch (proto) {
-	case IPPROTO_NUM_TCP:
-		if (s == FLOW_STATE_NEW)
-			return FLOW_CLASS_TCP_NEW;
-		if (s == FLOW_STATE_ESTABLISHED)
-			return FLOW_CLASS_TCP_ESTABLISHED;
-		return FLOW_CLASS_TCP_CLOSED;
-	case IPPROTO_NUM_UDP:
-		return FLOW_CLASS_UDP;
-	case IPPROTO_NUM_ICMP:
-	case IPPROTO_NUM_ICMPV6:
-		return FLOW_CLASS_ICMP;
-	default:
-		return FLOW_CLASS_OTHER;
-	}
-}
-
 static void tcp_update(struct flow_node *n, uint8_t flags, int to_server)
 {
 	struct flow *f = &n->f;
@@ -110,7 +92,7 @@ void flow_state_update(struct flow_node *n, uint8_t tcp_flags, int to_server)
 {
 	struct flow *f = &n->f;
 
-	if (f->proto == IPPROTO_NUM_TCP) {
+	if (n->proto == IPPROTO_NUM_TCP) {
 		tcp_update(n, tcp_flags, to_server);
 		return;
 	}

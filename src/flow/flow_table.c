@@ -190,6 +190,7 @@ static void init_flow(struct flow_node *n, const struct packet *p,
 	uint8_t depth;
 
 	f->proto = p->l4proto;
+	n->proto = p->l4proto;
 	/* A SYN-ACK seen first (the SYN was missed) comes from the server. */
 	if (f->proto == IPPROTO_NUM_TCP && p->has_l4 &&
 	    (p->tcp_flags & (TCP_SYN | TCP_ACK)) == (TCP_SYN | TCP_ACK))
@@ -271,7 +272,7 @@ static struct flow_node *create(struct flow_table *ft, const struct packet *p,
  * class. */
 static void touch(struct flow_table *ft, struct flow_node *n, int fresh)
 {
-	enum flow_class c = flow_class_of(n->f.proto, n->f.state);
+	enum flow_class c = flow_class_of(n->proto, n->f.state);
 
 	if (!fresh) {
 		if (ft->lru[n->cls].tail == n && n->cls == (uint8_t)c) {
@@ -342,7 +343,7 @@ struct flow *flow_update(struct flow_table *ft, const struct packet *p,
 
 	f = &n->f;
 	ts = src_is_lo == n->cli_is_lo;
-	if (f->proto == IPPROTO_NUM_TCP && p->has_l4)
+	if (n->proto == IPPROTO_NUM_TCP && p->has_l4)
 		flags = p->tcp_flags;
 	if (ts) {
 		f->pkts_toserver++;

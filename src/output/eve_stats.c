@@ -25,6 +25,7 @@ static void write_decoder(struct jbuf *jb, const struct dec_stats *d)
 	jb_ku64(jb, "ipv6", d->ipv6);
 	jb_ku64(jb, "ipv4_frag", d->ipv4_frag);
 	jb_ku64(jb, "ipv6_frag", d->ipv6_frag);
+	jb_ku64(jb, "ipv4_zero_len", d->ipv4_zero_len);
 	jb_ku64(jb, "tcp", d->tcp);
 	jb_ku64(jb, "udp", d->udp);
 	jb_ku64(jb, "icmpv4", d->icmpv4);

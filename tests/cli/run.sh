@@ -79,10 +79,13 @@ bad=$(jq -c 'select(.event_type=="flow") | select((.flow_id|type)!="number"
 [ "$bad" -eq 0 ] && pass "flow events carry Suricata's fields" || fail "flow events carry Suricata's fields" "$bad bad"
 nflows=$(jq -c 'select(.event_type=="flow")' "$E" | wc -l)
 [ "$nflows" -gt 20 ] && pass "flows reported" || fail "flows reported" "$nflows"
-# Every IP packet lands in exactly one flow unless it was not trackable.
+# Every decoded packet lands in exactly one flow unless it had nothing to
+# key on (ARP, later fragments) or no memory could be had.
 sum=$(jq -s '[.[]|select(.event_type=="flow")|.flow.pkts_toserver+.flow.pkts_toclient]|add' "$E")
-ip=$(jq -s '.[]|select(.event_type=="stats")|.stats.decoder.ipv4+.stats.decoder.ipv6-.stats.flow.not_tracked' "$E")
-[ "$sum" = "$ip" ] && pass "flow packets add up to IP packets" || fail "flow packets add up to IP packets" "$sum vs $ip"
+dec=$(jq -s '.[]|select(.event_type=="stats")|.stats.decoder.pkts-.stats.flow.not_tracked-.stats.flow.alloc_failed' "$E")
+[ "$sum" = "$dec" ] && pass "flow packets add up to decoded packets" || fail "flow packets add up to decoded packets" "$sum vs $dec"
+arp=$(jq -s '.[]|select(.event_type=="stats")|.stats.decoder.arp' "$E")
+[ "${arp:-0}" -gt 0 ] && pass "ARP decoded" || fail "ARP decoded" "$arp"
 created=$(jq -s '.[]|select(.event_type=="stats")|.stats.flow.created' "$E")
 [ "$created" = "$nflows" ] && pass "one event per created flow" || fail "one event per created flow" "$created vs $nflows"
 inv=$(jq -s '.[]|select(.event_type=="stats")|.stats.decoder.invalid' "$E")

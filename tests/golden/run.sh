@@ -11,7 +11,7 @@ T=$(mktemp -d "${EW_TMP:-/tmp}/golden.XXXXXX")
 
 # name | simulator arguments
 CASES='home-small|--seed 3 --hours 0.1 --devices 4
-home-attacks|--seed 5 --hours 0.1 --attack all'
+home-attacks|--seed 5 --hours 0.1 --attack arpspoof,mining,lateral'
 
 echo "$CASES" | while IFS='|' read -r name args; do
 	# shellcheck disable=SC2086

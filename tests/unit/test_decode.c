@@ -799,6 +799,41 @@ static void test_ipv4_fragments(void **state)
 	free(b);
 }
 
+/* First fragment holding only 24 bytes of a 40-byte TCP header (RFC 1858
+ * tiny fragment): truncated by fragmentation, not a malformed header. */
+static const uint8_t f_frag_tiny_tcp[] = {
+	MAC_B, MAC_A, 0x08, 0x00,	/* Ethernet, IPv4 */
+	0x45, 0x00, 0x00, 0x2c,	/* v4, IHL 5, total length 44 */
+	0x00, 0x01, 0x20, 0x00,	/* id 1, MF, offset 0 */
+	0x40, 0x06, 0x00, 0x00,	/* TTL, TCP, checksum */
+	V4_A, V4_B,		/* source, destination */
+	0x30, 0x39, 0x00, 0x50,	/* ports 12345 -> 80 */
+	0x00, 0x00, 0x03, 0xe8,	/* sequence */
+	0x00, 0x00, 0x00, 0x00,	/* ack */
+	0xa0, 0x02,		/* data offset 10 (40 bytes), SYN */
+	0x20, 0x00,		/* window */
+	0x00, 0x00, 0x00, 0x00,	/* checksum, urgent */
+	0x02, 0x04, 0x05, 0xb4,	/* MSS; the rest is in the next fragment */
+};
+
+static void test_ipv4_tiny_first_fragment(void **state)
+{
+	(void)state;
+	struct dec_stats st;
+	struct packet p;
+	uint8_t *b = decode(&st, &p, DEC_LINK_ETHERNET, f_frag_tiny_tcp,
+	    sizeof(f_frag_tiny_tcp));
+
+	assert_int_equal(p.result, DEC_TRUNCATED);
+	assert_int_equal(st.reason[DEC_R_TCP_TRUNCATED], 1);
+	assert_int_equal(st.reason[DEC_R_TCP_BAD_HLEN], 0);
+	assert_int_equal(p.frag, 1);
+	assert_int_equal(p.frag_first, 1);
+	assert_int_equal(p.ip_version, 4);
+	assert_int_equal(p.has_l4, 0);
+	free(b);
+}
+
 static void test_ipv6_hbh_frag_udp(void **state)
 {
 	(void)state;
@@ -1139,6 +1174,28 @@ static void test_ipv4_bad_totlen_and_version(void **state)
 	free(b);
 }
 
+/* Total length 0 (a capture on a host doing segmentation offload): the
+ * captured length stands in, the TCP header decodes, nothing is invalid. */
+static void test_ipv4_zero_totlen_tso(void **state)
+{
+	(void)state;
+	struct dec_stats st;
+	struct packet p;
+	uint8_t f[sizeof(f_syn)];
+
+	memcpy(f, f_syn, sizeof(f));
+	f[16] = 0x00;
+	f[17] = 0x00;
+	uint8_t *b = decode(&st, &p, DEC_LINK_ETHERNET, f, sizeof(f));
+	assert_int_equal(p.result, DEC_OK);
+	assert_int_equal(st.invalid, 0);
+	assert_int_equal(st.ipv4_zero_len, 1);
+	assert_int_equal(p.ip_version, 4);
+	assert_int_equal(p.ip_len, sizeof(f) - 14);
+	assert_int_equal(p.has_l4, 1);
+	free(b);
+}
+
 static void test_bad_tcp_doff(void **state)
 {
 	(void)state;
@@ -1208,6 +1265,67 @@ static void test_tcp_bad_option(void **state)
 	assert_int_equal(p.tcp_mss, 0);
 	assert_int_equal(p.tcp_nopts, 0);
 	assert_int_equal(p.has_l4, 1);
+	free(b);
+}
+
+static void test_tcp_options_misc(void **state)
+{
+	(void)state;
+	struct dec_stats st;
+	struct packet p;
+	uint8_t f[sizeof(f_syn)];
+	uint8_t *b;
+
+	/* NOP, NOP, kind 30 (MPTCP) length 4, EOL, then zeros after EOL
+	 * which must not be walked. */
+	static const uint8_t opts1[20] = { 0x01, 0x01, 0x1e, 0x04, 0xaa,
+	    0xbb, 0x00, 0x02, 0x04 };
+	memcpy(f, f_syn, sizeof(f));
+	memcpy(f + 54, opts1, sizeof(opts1));
+	b = decode(&st, &p, DEC_LINK_ETHERNET, f, sizeof(f));
+	assert_int_equal(p.result, DEC_OK);
+	assert_int_equal(p.tcp_nopts, 4);
+	static const uint8_t order1[4] = { 1, 1, 30, 0 };
+	assert_memory_equal(p.tcp_opts, order1, 4);
+	assert_int_equal(p.tcp_mss, 0);	/* after EOL: not an option */
+	assert_int_equal(p.tcp_wscale, 0xff);
+	free(b);
+
+	/* 19 NOPs then a kind with no room for its length byte: the order
+	 * list stops at DEC_TCP_OPT_ORDER, the walk reports the bad tail. */
+	memcpy(f, f_syn, sizeof(f));
+	memset(f + 54, 0x01, 19);
+	f[73] = 0x05;
+	b = decode(&st, &p, DEC_LINK_ETHERNET, f, sizeof(f));
+	assert_int_equal(p.result, DEC_MALFORMED);
+	assert_int_equal(st.reason[DEC_R_TCP_OPT_MALFORMED], 1);
+	assert_int_equal(p.tcp_nopts, DEC_TCP_OPT_ORDER);
+	assert_int_equal(p.has_l4, 1);
+	free(b);
+
+	/* IPv4 options: EOL ends the walk; a kind at the last byte with no
+	 * length byte is malformed. */
+	uint8_t g[sizeof(f_v4opt_udp)];
+	memcpy(g, f_v4opt_udp, sizeof(g));
+	memcpy(g + 34, "\x00\x07\x00\x00", 4);
+	b = decode(&st, &p, DEC_LINK_ETHERNET, g, sizeof(g));
+	assert_int_equal(p.result, DEC_OK);
+	free(b);
+	memcpy(g + 34, "\x01\x01\x01\x44", 4);
+	b = decode(&st, &p, DEC_LINK_ETHERNET, g, sizeof(g));
+	assert_int_equal(p.result, DEC_MALFORMED);
+	assert_int_equal(st.reason[DEC_R_IPV4_OPT_MALFORMED], 1);
+	assert_int_equal(p.has_l4, 1);
+	free(b);
+
+	/* ICMP (v4) carried in IPv6 is not decoded as ICMP. */
+	uint8_t h[sizeof(f_v6_tcp)];
+	memcpy(h, f_v6_tcp, sizeof(h));
+	h[20] = IPPROTO_NUM_ICMP;
+	b = decode(&st, &p, DEC_LINK_ETHERNET, h, sizeof(h));
+	assert_int_equal(p.result, DEC_UNSUPPORTED);
+	assert_int_equal(st.icmpv4, 0);
+	assert_int_equal(st.other_l4, 1);
 	free(b);
 }
 
@@ -1338,6 +1456,28 @@ static void test_ipv6_other_cases(void **state)
 	b = decode(&st, &p, DEC_LINK_ETHERNET, f, sizeof(f_v6_tcp));
 	assert_int_equal(p.result, DEC_MALFORMED);
 	assert_int_equal(st.reason[DEC_R_IPV6_BAD_PLEN], 1);
+	free(b);
+
+	/* Payload length 0 with a protocol we do not decode (99): an
+	 * empty payload, not an error. */
+	memcpy(f, f_v6_tcp, sizeof(f_v6_tcp));
+	f[18] = 0;
+	f[19] = 0;
+	f[20] = 99;
+	b = decode(&st, &p, DEC_LINK_ETHERNET, f, sizeof(f_v6_tcp));
+	assert_int_equal(p.result, DEC_UNSUPPORTED);
+	assert_int_equal(p.ip_len, 40);
+	assert_int_equal(p.payload_len, 0);
+	assert_int_equal(st.invalid, 0);
+	free(b);
+
+	/* No next header (59) after the fixed header: nothing to decode. */
+	memcpy(f, f_v6_tcp, sizeof(f_v6_tcp));
+	f[20] = 59;
+	b = decode(&st, &p, DEC_LINK_ETHERNET, f, sizeof(f_v6_tcp));
+	assert_int_equal(p.result, DEC_UNSUPPORTED);
+	assert_int_equal(p.l4proto, 59);
+	assert_int_equal(st.invalid, 0);
 	free(b);
 
 	/* ESP: stop, counted as other_l4, not invalid. */
@@ -1782,6 +1922,7 @@ int main(void)
 		cmocka_unit_test(test_ipv4_options),
 		cmocka_unit_test(test_ipv4_bad_option_keeps_packet),
 		cmocka_unit_test(test_ipv4_fragments),
+		cmocka_unit_test(test_ipv4_tiny_first_fragment),
 		cmocka_unit_test(test_ipv6_hbh_frag_udp),
 		cmocka_unit_test(test_ipv6_tcp),
 		cmocka_unit_test(test_icmp_echo),
@@ -1793,8 +1934,10 @@ int main(void)
 		cmocka_unit_test(test_ethernet_padding),
 		cmocka_unit_test(test_bad_ihl),
 		cmocka_unit_test(test_ipv4_bad_totlen_and_version),
+		cmocka_unit_test(test_ipv4_zero_totlen_tso),
 		cmocka_unit_test(test_bad_tcp_doff),
 		cmocka_unit_test(test_tcp_bad_option),
+		cmocka_unit_test(test_tcp_options_misc),
 		cmocka_unit_test(test_bad_udp_len),
 		cmocka_unit_test(test_ipv6_exthdr_limit),
 		cmocka_unit_test(test_ipv6_other_cases),

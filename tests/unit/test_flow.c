@@ -744,6 +744,21 @@ static void test_active_timeout(void **state)
 	assert_true(f->start_ns == S(110));
 	assert_true(f->flow_id != r->e[0].f.flow_id);
 
+	/* Active expiry also runs when other traffic moves the clock: a busy
+	 * flow is ended even if its own next packet never comes. */
+	for (uint64_t t = 200; t <= 290; t += 10) {
+		mk_udp(&p, S(t), HOST_A, 124, HOST_B, 124);
+		feed(ft, &p, 1);
+	}
+	r->n = 0;
+	tick(ft, S(300));
+	assert_int_equal(r->n, 0);
+	tick(ft, S(301));		/* 101 s old, only 11 s idle */
+	assert_int_equal(r->n, 1);
+	assert_int_equal(r->e[0].why, FLOW_END_TIMEOUT);
+	assert_true(r->e[0].f.start_ns == S(200));
+	assert_int_equal(r->e[0].f.pkts_toserver, 10);
+
 	/* Timeout 0 turns the active timeout off. */
 	flow_table_free(ft);
 	cfg.timeout_active = 0;
