@@ -123,7 +123,7 @@ int main(int argc, char **argv)
 	const char *mode = argv[1], *file = argv[2];
 	const char *outdir = argc > 3 ? argv[3] : "/tmp";
 	uint64_t n = 0;
-	long rss;
+	long rss = 0;
 	int rc;
 	double t0 = now_s();
 

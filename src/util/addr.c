@@ -2,7 +2,6 @@
 #include "util/addr.h"
 
 #include <arpa/inet.h>
-#include <stdio.h>
 #include <string.h>
 
 void addr_set4(struct addr *x, const uint8_t v4[4])
@@ -26,19 +25,50 @@ int addr_cmp(const struct addr *x, const struct addr *y)
 	return (r > 0) - (r < 0);
 }
 
+/* Dotted quad by hand: glibc's inet_ntop goes through sprintf, and this
+ * runs for every address of every event. */
+static void fmt4(const uint8_t a[4], char *buf, size_t size)
+{
+	char t[16];
+	size_t n = 0;
+	for (int i = 0; i < 4; i++) {
+		unsigned v = a[i];
+		if (v >= 100)
+			t[n++] = (char)('0' + v / 100);
+		if (v >= 10)
+			t[n++] = (char)('0' + v / 10 % 10);
+		t[n++] = (char)('0' + v % 10);
+		t[n++] = i < 3 ? '.' : '\0';
+	}
+	if (n > size)
+		n = size;
+	memcpy(buf, t, n);
+	buf[n - 1] = '\0';
+}
+
 void addr_fmt(const struct addr *x, char *buf, size_t size)
 {
 	if (size == 0)
 		return;
 	buf[0] = '\0';
 	if (x->family == 4)
-		inet_ntop(AF_INET, x->a, buf, (socklen_t)size);
+		fmt4(x->a, buf, size);
 	else if (x->family == 6)
 		inet_ntop(AF_INET6, x->a, buf, (socklen_t)size);
 }
 
 void mac_fmt(const uint8_t mac[6], char *buf, size_t size)
 {
-	snprintf(buf, size, "%02x:%02x:%02x:%02x:%02x:%02x",
-	    mac[0], mac[1], mac[2], mac[3], mac[4], mac[5]);
+	static const char hex[] = "0123456789abcdef";
+	char t[MAC_STRLEN];
+	for (int i = 0; i < 6; i++) {
+		t[i * 3] = hex[mac[i] >> 4];
+		t[i * 3 + 1] = hex[mac[i] & 15];
+		t[i * 3 + 2] = i < 5 ? ':' : '\0';
+	}
+	if (size == 0)
+		return;
+	size_t n = size < sizeof(t) ? size : sizeof(t);
+	memcpy(buf, t, n);
+	buf[n - 1] = '\0';
 }

@@ -4,7 +4,6 @@
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 
 #include "util/alloc.h"
 
@@ -150,12 +149,27 @@ static size_t utf8_len(const unsigned char *s, size_t n)
 	return len;
 }
 
+/* Bytes that go out as they are: printable ASCII but quote and backslash. */
+static int plain(unsigned char c)
+{
+	return c >= 0x20 && c < 0x7f && c != '"' && c != '\\';
+}
+
 static void put_escaped(struct jbuf *jb, const unsigned char *s, size_t n)
 {
 	static const char hex[] = "0123456789abcdef";
 	putc1(jb, '"');
 	size_t i = 0;
 	while (i < n && !jb->err) {
+		/* copy the longest plain run in one go (the common case) */
+		size_t j = i;
+		while (j < n && plain(s[j]))
+			j++;
+		if (j > i) {
+			put(jb, (const char *)s + i, j - i);
+			i = j;
+			continue;
+		}
 		unsigned char c = s[i];
 		size_t ul = utf8_len(s + i, n - i);
 		if (c == '"' || c == '\\') {
@@ -185,6 +199,17 @@ static void put_escaped(struct jbuf *jb, const unsigned char *s, size_t n)
 	putc1(jb, '"');
 }
 
+/* Decimal digits of v into the end of buf; returns the first digit. */
+static char *u64_digits(uint64_t v, char *end)
+{
+	char *p = end;
+	do {
+		*--p = (char)('0' + (int)(v % 10));
+		v /= 10;
+	} while (v);
+	return p;
+}
+
 void jb_key(struct jbuf *jb, const char *key)
 {
 	sep(jb);
@@ -207,17 +232,20 @@ void jb_str(struct jbuf *jb, const char *s)
 void jb_u64(struct jbuf *jb, uint64_t v)
 {
 	char b[24];
-	int n = snprintf(b, sizeof(b), "%llu", (unsigned long long)v);
+	char *p = u64_digits(v, b + sizeof(b));
 	sep(jb);
-	put(jb, b, (size_t)n);
+	put(jb, p, (size_t)(b + sizeof(b) - p));
 }
 
 void jb_i64(struct jbuf *jb, int64_t v)
 {
 	char b[24];
-	int n = snprintf(b, sizeof(b), "%lld", (long long)v);
+	uint64_t m = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
+	char *p = u64_digits(m, b + sizeof(b));
+	if (v < 0)
+		*--p = '-';
 	sep(jb);
-	put(jb, b, (size_t)n);
+	put(jb, p, (size_t)(b + sizeof(b) - p));
 }
 
 void jb_dbl(struct jbuf *jb, double v, int decimals)
@@ -270,16 +298,50 @@ void jb_kbool(struct jbuf *jb, const char *key, int v)
 	jb_bool(jb, v);
 }
 
+/* Fixed-width decimal into p[0..width). */
+static void digits(char *p, unsigned v, int width)
+{
+	for (int i = width - 1; i >= 0; i--) {
+		p[i] = (char)('0' + (int)(v % 10));
+		v /= 10;
+	}
+}
+
+/* Calendar date from days since 1970-01-01 (proleptic Gregorian; the
+ * era-based method of H. Hinnant's civil_from_days). Output sits on the
+ * per-event hot path, so no gmtime_r or printf here. */
+static void civil(uint64_t days, unsigned *y, unsigned *m, unsigned *d)
+{
+	uint64_t z = days + 719468;
+	uint64_t era = z / 146097;
+	uint64_t doe = z - era * 146097;
+	uint64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	uint64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	uint64_t mp = (5 * doy + 2) / 153;
+	*d = (unsigned)(doy - (153 * mp + 2) / 5 + 1);
+	*m = (unsigned)(mp < 10 ? mp + 3 : mp - 9);
+	*y = (unsigned)(yoe + era * 400 + (*m <= 2));
+}
+
 void json_ts(uint64_t ts_ns, char *buf, size_t size)
 {
-	time_t sec = (time_t)(ts_ns / 1000000000u);
-	unsigned usec = (unsigned)((ts_ns % 1000000000u) / 1000u);
-	struct tm tm;
-	if (!gmtime_r(&sec, &tm)) {
-		snprintf(buf, size, "1970-01-01T00:00:00.000000+0000");
+	/* "YYYY-MM-DDTHH:MM:SS.uuuuuu+0000" */
+	char t[32] = "0000-00-00T00:00:00.000000+0000";
+	uint64_t sec = ts_ns / 1000000000u;
+	unsigned y, mo, d;
+
+	civil(sec / 86400, &y, &mo, &d);
+	unsigned sod = (unsigned)(sec % 86400);
+	digits(t, y > 9999 ? 9999 : y, 4);
+	digits(t + 5, mo, 2);
+	digits(t + 8, d, 2);
+	digits(t + 11, sod / 3600, 2);
+	digits(t + 14, sod / 60 % 60, 2);
+	digits(t + 17, sod % 60, 2);
+	digits(t + 20, (unsigned)(ts_ns % 1000000000u / 1000u), 6);
+	if (size == 0)
 		return;
-	}
-	snprintf(buf, size, "%04d-%02d-%02dT%02d:%02d:%02d.%06u+0000",
-	    tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
-	    tm.tm_min, tm.tm_sec, usec);
+	size_t n = size - 1 < 31 ? size - 1 : 31;
+	memcpy(buf, t, n);
+	buf[n] = '\0';
 }

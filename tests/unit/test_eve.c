@@ -169,6 +169,30 @@ static void test_write_error(void **state)
 	assert_null(eve_open("/nonexistent-dir/eve.json", err, sizeof(err)));
 }
 
+static void test_addr_fmt(void **state)
+{
+	(void)state;
+	static const uint8_t v[][4] = {
+		{ 0, 0, 0, 0 }, { 255, 255, 255, 255 }, { 10, 0, 100, 9 },
+	};
+	static const char *want[] = { "0.0.0.0", "255.255.255.255",
+	    "10.0.100.9" };
+	char b[ADDR_STRLEN], m[MAC_STRLEN];
+	struct addr a;
+	for (int i = 0; i < 3; i++) {
+		addr_set4(&a, v[i]);
+		addr_fmt(&a, b, sizeof(b));
+		assert_string_equal(b, want[i]);
+	}
+	addr_fmt(&a, b, 4);		/* cut short, still terminated */
+	assert_string_equal(b, "10.");
+	memset(&a, 0, sizeof(a));
+	addr_fmt(&a, b, sizeof(b));
+	assert_string_equal(b, "");
+	mac_fmt((const uint8_t *)"\xff\x00\x0a\xb0\x01\x10", m, sizeof(m));
+	assert_string_equal(m, "ff:00:0a:b0:01:10");
+}
+
 static void test_parse_size(void **state)
 {
 	(void)state;
@@ -212,6 +236,7 @@ int main(void)
 		cmocka_unit_test(test_icmp6_line),
 		cmocka_unit_test(test_stats_line),
 		cmocka_unit_test(test_write_error),
+		cmocka_unit_test(test_addr_fmt),
 		cmocka_unit_test(test_parse_size),
 		cmocka_unit_test(test_mkdirs),
 	};

@@ -4,6 +4,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
+#include <time.h>
 #include <cmocka.h>
 
 #include "util/alloc.h"
@@ -132,6 +133,24 @@ static void test_timestamp(void **state)
 	assert_string_equal(b, "1970-01-01T00:00:00.000000+0000");
 }
 
+/* The hand-rolled calendar against libc's gmtime_r over 1970..2500. */
+static void test_timestamp_matches_gmtime(void **state)
+{
+	(void)state;
+	char mine[40], ref[40];
+	uint64_t sec = 0;
+	for (int i = 0; i < 200000; i++) {
+		time_t t = (time_t)sec;
+		struct tm tm;
+		assert_non_null(gmtime_r(&t, &tm));
+		strftime(ref, sizeof(ref), "%Y-%m-%dT%H:%M:%S", &tm);
+		json_ts(sec * 1000000000ull + 999999999ull, mine, sizeof(mine));
+		assert_memory_equal(mine, ref, 19);
+		assert_string_equal(mine + 19, ".999999+0000");
+		sec += 84631u + (uint64_t)i % 7919u;	/* ~1 day, varied */
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -143,6 +162,7 @@ int main(void)
 		cmocka_unit_test(test_alloc_failure),
 		cmocka_unit_test(test_nonfinite_double),
 		cmocka_unit_test(test_timestamp),
+		cmocka_unit_test(test_timestamp_matches_gmtime),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
