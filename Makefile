@@ -95,7 +95,7 @@ demo: deps
 asan:
 	@$(MAKE) --no-print-directory BUILD=build/asan OPT="-O1 -g" HARDEN= \
 	    HLDFLAGS= SAN="-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer" tests
-	@EW_SUITES="unit golden cli" EW_BUILD=build/asan tests/run-all.sh
+	@EW_SUITES="unit-asan cli-asan golden-asan" tests/run-all.sh
 
 FUZZ_SRCS := $(sort $(wildcard fuzz/fuzz_*.c))
 FUZZ_SAN  := -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
