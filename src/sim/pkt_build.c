@@ -125,26 +125,32 @@ static uint32_t pseudo6(const struct sim_l3v6 *h, uint8_t nh, size_t len)
 	return sim_csum_add(s, ph, sizeof(ph));
 }
 
-size_t sim_build_udp4(uint8_t *f, size_t cap, const struct sim_l3 *h,
-    uint16_t sport, uint16_t dport, const void *pl, size_t plen)
+/* UDP header and payload at u, checksummed over the given pseudo-header
+ * sum (0 is sent as 0xffff: zero means "no checksum" in UDP). */
+static void put_udp(uint8_t *u, uint16_t sport, uint16_t dport,
+    const void *pl, size_t plen, uint32_t pseudo)
 {
-	size_t len = ETH_LEN + IP4_LEN + UDP_LEN + plen;
-	uint8_t *u = f + ETH_LEN + IP4_LEN;
-	uint16_t ck;
-
-	if (len > cap || plen > 65507u)
-		return 0;
-	put_eth(f, h->dmac, h->smac, SIM_ETH_IPV4);
-	put_ip4(f + ETH_LEN, h, 17, UDP_LEN + plen);
 	sim_put16(u, sport);
 	sim_put16(u + 2, dport);
 	sim_put16(u + 4, (uint16_t)(UDP_LEN + plen));
 	sim_put16(u + 6, 0);
 	if (plen)
 		memcpy(u + UDP_LEN, pl, plen);
-	ck = sim_csum_fold(sim_csum_add(pseudo4(h, 17, UDP_LEN + plen), u,
-	    UDP_LEN + plen));
+	uint16_t ck = sim_csum_fold(sim_csum_add(pseudo, u, UDP_LEN + plen));
 	sim_put16(u + 6, ck ? ck : 0xffffu);
+}
+
+size_t sim_build_udp4(uint8_t *f, size_t cap, const struct sim_l3 *h,
+    uint16_t sport, uint16_t dport, const void *pl, size_t plen)
+{
+	size_t len = ETH_LEN + IP4_LEN + UDP_LEN + plen;
+	uint8_t *u = f + ETH_LEN + IP4_LEN;
+
+	if (len > cap || plen > 65507u)
+		return 0;
+	put_eth(f, h->dmac, h->smac, SIM_ETH_IPV4);
+	put_ip4(f + ETH_LEN, h, 17, UDP_LEN + plen);
+	put_udp(u, sport, dport, pl, plen, pseudo4(h, 17, UDP_LEN + plen));
 	return pad(f, len, cap);
 }
 
@@ -234,21 +240,12 @@ size_t sim_build_udp6(uint8_t *f, size_t cap, const struct sim_l3v6 *h,
 {
 	size_t len = ETH_LEN + IP6_LEN + UDP_LEN + plen;
 	uint8_t *u = f + ETH_LEN + IP6_LEN;
-	uint16_t ck;
 
 	if (len > cap)
 		return 0;
 	put_eth(f, h->dmac, h->smac, SIM_ETH_IPV6);
 	put_ip6(f + ETH_LEN, h, 17, UDP_LEN + plen);
-	sim_put16(u, sport);
-	sim_put16(u + 2, dport);
-	sim_put16(u + 4, (uint16_t)(UDP_LEN + plen));
-	sim_put16(u + 6, 0);
-	if (plen)
-		memcpy(u + UDP_LEN, pl, plen);
-	ck = sim_csum_fold(sim_csum_add(pseudo6(h, 17, UDP_LEN + plen), u,
-	    UDP_LEN + plen));
-	sim_put16(u + 6, ck ? ck : 0xffffu);
+	put_udp(u, sport, dport, pl, plen, pseudo6(h, 17, UDP_LEN + plen));
 	return pad(f, len, cap);
 }
 
