@@ -5,12 +5,6 @@
 #ifndef EW_CONFIG_H
 #define EW_CONFIG_H
 
-/* ---- capture ---------------------------------------------------------- */
-
-/* Largest frame we accept from a capture file. libpcap already refuses
- * records above its own limit (256 KiB); this is our own sanity bound. */
-#define CAP_MAX_FRAME        (256u * 1024u)
-
 /* ---- decode ----------------------------------------------------------- */
 
 /* 802.1Q tags followed before giving up (2 = QinQ). Deeper stacks are

@@ -48,6 +48,7 @@ struct run_stats {
 	const struct dec_stats *decoder;
 	const struct flow_stats *flow;
 	uint64_t eve_lines;
+	uint64_t eve_dropped;	/* events too large or not written */
 };
 
 /* One "stats" event stamped with packet time ts_ns. */

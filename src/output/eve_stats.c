@@ -69,6 +69,7 @@ void eve_stats(struct eve *ev, uint64_t ts_ns, const struct run_stats *rs)
 	if (rs->flow)
 		write_flow(jb, rs->flow);
 	jb_ku64(jb, "eve_lines", rs->eve_lines);
+	jb_ku64(jb, "eve_dropped", rs->eve_dropped);
 	jb_obj_close(jb);
 	jb_obj_close(jb);
 	eve_commit(ev);

@@ -99,8 +99,7 @@ void pipeline_packet(struct pipeline *pl, int linktype,
 	    cp->wirelen, cp->ts_ns);
 	if (pl->last_stage < PL_STAGE_FLOW)
 		return;
-	int to_server;
-	flow_update(pl->flows, &pl->pkt, &to_server);
+	flow_update(pl->flows, &pl->pkt, NULL);
 }
 
 int pipeline_run_capture(struct pipeline *pl, struct capture *cap)
@@ -126,6 +125,7 @@ void pipeline_finish(struct pipeline *pl)
 		.flow = pl->flows ? flow_table_stats(pl->flows) : NULL,
 		/* this stats line itself included */
 		.eve_lines = eve_lines(pl->eve) + 1,
+		.eve_dropped = eve_dropped(pl->eve),
 	};
 	eve_stats(pl->eve, pl->last_ts, &rs);
 }

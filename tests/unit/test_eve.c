@@ -125,7 +125,7 @@ static void test_stats_line(void **state)
 	snprintf(path, sizeof(path), "%s/stats.json", dir);
 	struct eve *ev = eve_open(path, err, sizeof(err));
 	assert_non_null(ev);
-	struct run_stats rs = { &cs, &ds, &fs, 1 };
+	struct run_stats rs = { &cs, &ds, &fs, 1, 0 };
 	eve_stats(ev, 1000000000ull, &rs);
 	eve_close(ev, err, sizeof(err));
 	slurp(path, buf, sizeof(buf));
@@ -134,6 +134,7 @@ static void test_stats_line(void **state)
 	    "{\"packets\":5,\"bytes\":500,", 107) == 0);
 	assert_non_null(strstr(buf, "\"tcp.bad_header_length\":1"));
 	assert_non_null(strstr(buf, "\"flow\":{\"created\":2,"));
+	assert_non_null(strstr(buf, "\"eve_lines\":1,\"eve_dropped\":0}}"));
 }
 
 static void test_write_error(void **state)
