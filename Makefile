@@ -9,7 +9,8 @@
 
 CC      ?= cc
 BUILD   ?= build
-PKGS    := libpcap
+# A missing library is a build error naming its Debian package (below).
+PKGS    := libpcap libndpi libsodium jansson
 V       ?= 0
 ifeq ($(V),0)
 Q := @
@@ -17,8 +18,18 @@ else
 Q :=
 endif
 
+PKG_DEB_libpcap   := libpcap-dev
+PKG_DEB_libndpi   := libndpi-dev
+PKG_DEB_libsodium := libsodium-dev
+PKG_DEB_jansson   := libjansson-dev
+ifeq ($(filter clean deps check demo,$(MAKECMDGOALS)),)
+PKG_MISSING := $(strip $(foreach p,$(PKGS),$(if $(shell pkg-config --exists $(p) && echo y),,$(p))))
+ifneq ($(PKG_MISSING),)
+$(error missing libraries: $(PKG_MISSING); install Debian packages: $(foreach p,$(PKG_MISSING),$(PKG_DEB_$(p))) (or run scripts/install-deps))
+endif
+endif
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lpcap)
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 
 WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
            -Wmissing-prototypes -Wformat=2 -Wvla -Wconversion
@@ -46,7 +57,8 @@ TEST_BINS := $(TEST_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 CMOCKA_CFLAGS := $(shell pkg-config --cflags cmocka 2>/dev/null)
 CMOCKA_LIBS   := $(shell pkg-config --libs cmocka 2>/dev/null || echo -lcmocka)
 
-BENCH_BIN := $(BUILD)/bench_stages
+BENCH_SRCS := $(sort $(wildcard bench/bench_*.c))
+BENCH_BINS := $(BENCH_SRCS:bench/%.c=$(BUILD)/%)
 
 .PHONY: all deps check demo asan fuzz bench clean tests unit-tests
 
@@ -75,7 +87,7 @@ $(BUILD)/tests/%: tests/unit/%.c $(LIB)
 	$(Q)$(CC) $(CFLAGS_ALL) $(CMOCKA_CFLAGS) $(TWARN) -Itests -o $@ $< $(LIB) \
 	    $(LDFLAGS_ALL) $(CMOCKA_LIBS) $(PKG_LIBS) -lm
 
-$(BENCH_BIN): bench/bench_stages.c $(LIB)
+$(BUILD)/bench_%: bench/bench_%.c $(LIB)
 	$(Q)$(CC) $(CFLAGS_ALL) $(WARN) -o $@ $< $(LIB) $(LDFLAGS_ALL) $(PKG_LIBS) -lm
 
 tests: $(BIN) $(TEST_BINS)
@@ -110,7 +122,7 @@ fuzz: all
 	@scripts/fuzz-run $(FUZZ_SECONDS)
 
 bench:
-	@$(MAKE) --no-print-directory all $(BENCH_BIN)
+	@$(MAKE) --no-print-directory all $(BENCH_BINS)
 	@bench/run.sh
 
 clean:

@@ -86,7 +86,8 @@ static int stage_loop(const char *file, enum pl_stage stage,
 		return -1;
 	}
 	pipeline_run_capture(pl, cap);
-	pipeline_finish(pl);
+	if (pipeline_finish(pl, err, sizeof(err)) < 0)
+		fprintf(stderr, "bench: %s\n", err);
 	*n = pipeline_cap_stats(pl)->packets;
 	pipeline_free(pl);
 	eve_close(eve, err, sizeof(err));
@@ -113,11 +114,31 @@ static int child_analyze(const char *bin, const char *file,
 	return WIFEXITED(st) && WEXITSTATUS(st) == 0 ? 0 : -1;
 }
 
+/* In-process stages: each includes every stage before it; "all" writes
+ * EVE too. */
+static enum pl_stage stage_named(const char *m)
+{
+	static const struct {
+		const char *name;
+		enum pl_stage st;
+	} names[] = {
+		{ "decode", PL_STAGE_DECODE }, { "flow", PL_STAGE_FLOW },
+		{ "proto", PL_STAGE_PROTO }, { "device", PL_STAGE_DEVICE },
+		{ "detect", PL_STAGE_DETECT }, { "model", PL_STAGE_MODEL },
+		{ "all", PL_STAGE_ALL },
+	};
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (strcmp(m, names[i].name) == 0)
+			return names[i].st;
+	return (enum pl_stage)0;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 3) {
-		fprintf(stderr, "usage: bench_stages pcap|decode|flow|spine|"
-		    "analyze FILE [OUTDIR|BIN OUTDIR]\n");
+		fprintf(stderr, "usage: bench_stages pcap|decode|flow|proto|"
+		    "device|detect|model|all|analyze FILE [OUTDIR|BIN "
+		    "OUTDIR]\n");
 		return 2;
 	}
 	const char *mode = argv[1], *file = argv[2];
@@ -125,16 +146,13 @@ int main(int argc, char **argv)
 	uint64_t n = 0;
 	long rss = 0;
 	int rc;
+	enum pl_stage stage;
 	double t0 = now_s();
 
 	if (strcmp(mode, "pcap") == 0)
 		rc = bare_loop(file, &n);
-	else if (strcmp(mode, "decode") == 0)
-		rc = stage_loop(file, PL_STAGE_DECODE, outdir, &n);
-	else if (strcmp(mode, "flow") == 0)
-		rc = stage_loop(file, PL_STAGE_FLOW, outdir, &n);
-	else if (strcmp(mode, "spine") == 0)
-		rc = stage_loop(file, PL_STAGE_ALL, outdir, &n);
+	else if ((stage = stage_named(mode)) != 0)
+		rc = stage_loop(file, stage, outdir, &n);
 	else if (strcmp(mode, "analyze") == 0 && argc > 4) {
 		rc = child_analyze(argv[3], file, argv[4], &rss);
 		double dt = now_s() - t0;

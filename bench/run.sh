@@ -28,7 +28,7 @@ table() {
 	echo "capture: $file ($(du -h "$file" | cut -f1))"
 	printf '%-10s %10s %9s %12s %9s %12s\n' stage packets seconds pkts/s "% floor" "peak RSS"
 	floor=""
-	for m in pcap decode flow spine analyze; do
+	for m in pcap decode flow proto device detect model all analyze; do
 		if [ "$m" = analyze ]; then
 			line=$(best analyze "$file" build/edgeward "$B/out")
 		else

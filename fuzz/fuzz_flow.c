@@ -48,7 +48,7 @@ static uint64_t mix(uint64_t h, uint64_t v)
 	return h;
 }
 
-static void on_end(const struct flow *f, enum flow_end_reason why, void *ud)
+static void on_end(struct flow *f, enum flow_end_reason why, void *ud)
 {
 	struct side *s = ud;
 

@@ -1,6 +1,7 @@
 /* fuzz_packet.c - the whole packet path: input bytes as a capture file
- * (libpcap's own parser included), through decode, flows and EVE output,
- * with a small flow memcap so eviction runs too. */
+ * (libpcap's own parser included), through every stage (decode, flows,
+ * proto parsers and nDPI, inventory, checks, model) and EVE output, with a
+ * small flow memcap so eviction runs too. */
 #include <stdint.h>
 #include <stdio.h>
 
@@ -32,7 +33,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct pipeline *pl = pipeline_new(&cfg, eve, err, sizeof(err));
 	if (pl) {
 		pipeline_run_capture(pl, cap);
-		pipeline_finish(pl);
+		(void)pipeline_finish(pl, err, sizeof(err));
 		const struct flow_stats *fs = pipeline_flow_stats(pl);
 		if (fs && fs->memuse_peak > cfg.flow.memcap)
 			__builtin_trap();

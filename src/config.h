@@ -48,6 +48,352 @@
 /* How often (packet time, seconds) the table is walked for idle flows. */
 #define FLOW_EXPIRE_INTERVAL           1
 
+/* ---- device-ident ----------------------------------------------------- */
+
+/* Default OUI listing (Debian ieee-data); MA-M/MA-S files beside it are
+ * loaded too when present. */
+#define DEV_OUI_PATH        "/usr/share/ieee-data/oui.txt"
+/* Knowledge base: rules in one file; caps keep a hostile file bounded. */
+#define DEV_KB_MAX_RULES        4096
+#define DEV_KB_MAX_LINE         1024
+#define DEV_KB_MAX_BYTES   (4u << 20)	/* largest KB file read */
+/* Confidence of the bare OUI organisation when no rule names a brand. */
+#define DEV_OUI_VENDOR_CONF       40
+/* Enrolment library: caps on what one file may hold. */
+#define DEV_FPLIB_MAX_BYTES (16u << 20)
+#define DEV_FPLIB_MAX_SAMPLES   8192	/* fingerprints in a library */
+#define DEV_FPLIB_MAX_PER_LABEL   64	/* fingerprints kept per label */
+#define DEV_FPLIB_MAX_TOKENS     256	/* tokens per fingerprint */
+/* Similarity (0..1) below which a library match answers "unknown". */
+#define DEV_FPLIB_MIN_SIM       0.45
+
+/* ---- proto ------------------------------------------------------------ */
+
+/* nDPI per-flow state budget in bytes (option --set proto.ndpi_memcap).
+ * nDPI 4.2's flow struct is 688 bytes (704 with our size header, plus the
+ * strings it copies out of TLS/HTTP), so 4 MiB lets ~5,900 flows be in
+ * classification at once (a flow's state is freed as soon as nDPI is done
+ * with it, usually within a few packets). Flows arriving while the budget
+ * is full are not given to nDPI and are counted (ndpi_skipped_memcap).
+ * nDPI's own tables (~6.2 MB, loaded once per instance) are accounted
+ * separately (ndpi_module_bytes). */
+#define PROTO_NDPI_MEMCAP        (4u << 20)
+/* A new flow is admitted only when this much budget is left beyond its
+ * flow struct, and a flow whose state pushes usage past
+ * memcap - reserve is given up on at once: state grows after admission
+ * (strings nDPI copies), and the reserve keeps the peak under the cap. */
+#define PROTO_NDPI_RESERVE       (16u << 10)
+/* Packets with payload of one flow handed to nDPI before giving up. */
+#define PROTO_NDPI_MAX_PKTS      24
+/* When the nDPI budget is full, a new flow takes the place of the least
+ * recently fed flow if that one has been idle this many seconds (packet
+ * time): it is given up on (guess by port) and counted
+ * (ndpi_evicted_idle). Up to EVICT_MAX such flows per new flow. Without
+ * it a flood of one-packet flows would hold the budget until their flows
+ * time out and starve every later flow. */
+#define PROTO_NDPI_EVICT_IDLE     2
+#define PROTO_NDPI_EVICT_MAX      8
+/* Per-flow proto records (nDPI flow pointer + TCP parsing state) for flows
+ * that carried payload (UDP ones only while nDPI works on them). A
+ * record is ~150 bytes, so this holds ~55,000: about as many as the flow
+ * table holds flows. When exhausted a packet needing one is inspected
+ * statelessly (TCP) or not given to nDPI, and counted
+ * (flow_records_denied). */
+#define PROTO_FLOW_MEMCAP        (8u << 20)
+/* DNS name decompression: compression pointers followed per name (each
+ * must also point backwards, so loops are impossible) and labels per name
+ * (a 255-byte wire name has at most 127). */
+#define PROTO_DNS_MAX_PTRS       16
+#define PROTO_DNS_MAX_LABELS    128
+/* DHCPv6 Relay-forward/-reply envelopes unwrapped to reach the client's
+ * message (a home network sees at most one relay). */
+#define PROTO_DHCP6_MAX_RELAY     4
+
+/* ---- device ----------------------------------------------------------- */
+
+/* Memory budget of the device inventory (option --set device.memcap). A
+ * device record with its evidence is ~7 KB, so 2 MiB holds ~250 devices:
+ * every host of a large home with room to spare (raise it for an office).
+ * When full, the least recently seen device is evicted and counted. One
+ * eighth goes to the IP -> MAC index. */
+#define DEV_MEMCAP_DEFAULT   (2u * 1024u * 1024u)
+#define DEV_IPIDX_SHARE      8
+
+/* A device that gained evidence is re-classified at most once per this much
+ * packet time (and always at the end of input): classification walks all
+ * of its evidence against the knowledge base. */
+#define DEV_CLASSIFY_INTERVAL_NS 1000000000ull
+
+/* Distinct remote IPs seen behind one MAC before it is taken for the
+ * gateway (one remote address could be a host with a public IP that is not
+ * in the home net; several are a router). */
+#define DEV_GATEWAY_REMOTE_IPS 3
+
+/* An address another device used this recently is not given to a MAC
+ * that merely claims it in ARP (ARP spoofing); DHCP still reassigns. */
+#define DEV_IP_HOLD_NS (600ull * 1000000000ull)
+
+/* Evidence entries kept per kind (of DEV_MAX_EVIDENCE per device), so the
+ * names a device resolves cannot crowd out its DHCP or mDNS evidence. */
+#define DEV_EV_KIND_CAP       6
+#define DEV_EV_KIND_CAP_NAMES 10	/* dns.query, tls.sni */
+
+/* ---- model (online anomaly detector, src/model/) ---------------------- */
+
+/* Grace periods, Kitsune's meaning: vectors (IP/ARP packets) for the
+ * feature mapper, then for training the autoencoders (options --fm-grace,
+ * --ad-grace). Each also lasts at least the given seconds of packet time;
+ * whichever ends later applies, so a quiet network still learns over a
+ * span of its own behaviour, not just its first burst. Kitsune used
+ * 5000/50000 on lab captures at thousands of packets/s; a home network
+ * at tens of packets/s would then learn for half an hour, attacks
+ * included, so these are smaller (about 10 minutes at 45 packets/s;
+ * learning continues afterwards, see keep_learning). */
+#define MODEL_FM_GRACE            2000
+#define MODEL_AD_GRACE           20000
+#define MODEL_FM_GRACE_S          30.0
+#define MODEL_AD_GRACE_S         300.0
+
+/* After training, a held-out calibration window (this fraction of the
+ * training grace, in vectors and seconds) is scored without alerting and
+ * its scores fitted with a log-normal, as Kitsune's authors do. */
+#define MODEL_CAL_FRACTION        0.25
+
+#define MODEL_MAX_AE                10	/* m: largest feature cluster */
+#define MODEL_LEARNING_RATE        0.1
+#define MODEL_HIDDEN_RATIO        0.75
+#define MODEL_SEED   0x6564676577617264ull	/* weight init, reproducible */
+
+/* Per-packet tail probability of the fitted benign score distribution
+ * beyond which a packet counts as anomalous (option). Alerts need an
+ * episode (MIN_COUNT packets, MIN_SHARE of the source's), so isolated
+ * benign outliers at this rate do not alert; 1e-4 put the threshold above
+ * most packets of real scans on the evaluation captures. */
+#define MODEL_TAIL_PROB           1e-3
+/* Floor on the fitted spread of ln(score) (a factor of ~1.1). */
+#define MODEL_MIN_LOG_SIGMA       0.1
+
+/* Normalised inputs are clamped to [-C, 1 + C]: a feature that was
+ * constant in training still counts as "far off" without overflowing. */
+#define MODEL_NORM_CLAMP          10.0
+
+/* Episodes: a source's anomalous packets belong to one episode until it
+ * has been quiet (no packet above threshold) for this long; an episode is
+ * reported only once it holds at least MIN_COUNT packets above threshold
+ * (benign outliers are isolated packets or short bursts such as a
+ * device's periodic reconnections, 10-30 packets in the simulator and the
+ * real captures; the attacks detected there had 260 and more). */
+#define MODEL_EPISODE_GAP_S       10.0
+#define MODEL_EPISODE_MIN_COUNT     25
+/* ... and only when at least this share of the source's scored packets
+ * during the episode were above threshold: a benign source's rare
+ * outliers (a new extreme of some feature) trickle in at a low share
+ * however long it talks; an attack's packets are mostly anomalous. */
+#define MODEL_EPISODE_MIN_SHARE   0.05
+/* DESIGN's benign budget: after an anomaly alert on a device, its next
+ * severity-3 anomaly episodes within this time are counted, not
+ * reported (severity 1-2 always are). */
+#define MODEL_SEV3_HOLDOFF_S   86400.0
+/* Severity: 3 just beyond the threshold; 2 when the peak score is SEV2x
+ * the threshold over SEV2_COUNT packets; 1 at SEV1x over SEV1_COUNT.
+ * Scores saturate at ~20-25x the threshold when inputs hit the
+ * normalisation clamp (every scan and flood of the evaluation did);
+ * benign outliers there peaked at 13x. */
+#define MODEL_SEV2_FACTOR         20.0
+#define MODEL_SEV2_COUNT            50
+#define MODEL_SEV1_FACTOR         20.0
+#define MODEL_SEV1_COUNT         10000
+/* Bytes for the per-source table (episodes, learning shares, flags). */
+#define MODEL_SRC_MEMCAP   (1u * 1024u * 1024u)
+
+/* Continued learning after the grace periods (option keep_learning):
+ * one in SAMPLE eligible vectors is trained on (drift is slow: at 100
+ * packets/s that is still 6 steps a second; a training step costs about
+ * two scorings); never a vector above the
+ * threshold, never from a source with an open episode or flagged by any
+ * alert in the last FLAG_HOLD_S; and no source may contribute more than
+ * SHARE of the training vectors of a WINDOW_S window beyond SRC_FLOOR. */
+#define MODEL_LEARN_SAMPLE          16
+#define MODEL_LEARN_WINDOW_S      60.0
+#define MODEL_LEARN_SHARE         0.25
+#define MODEL_LEARN_SRC_FLOOR       50
+#define MODEL_FLAG_HOLD_S       3600.0
+
+/* Largest snapshot file accepted by the loader. */
+#define MODEL_SNAPSHOT_MAX (16u * 1024u * 1024u)
+
+/* ---- features --------------------------------------------------------- */
+
+/* Memory budget of all damped-statistics tables (option features.memcap),
+ * split between them by FEAT_SHARE_* (per mille). When a table is full its
+ * least recently updated entry is evicted and counted. */
+#define FEAT_MEMCAP_DEFAULT  (8u * 1024u * 1024u)
+#define FEAT_SHARE_MI        150	/* source MAC+IP */
+#define FEAT_SHARE_HOST      200	/* per IP: destination load, fan-out */
+#define FEAT_SHARE_CHAN      300	/* channel src<->dst IP */
+#define FEAT_SHARE_SOCK      250	/* socket src:port<->dst:port */
+#define FEAT_SHARE_SVC       100	/* recently contacted (src, dst, dport) */
+
+/* Decay rates (1/s) of Kitsune's damped windows: a packet's weight halves
+ * every 1/lambda seconds (windows of ~0.2 s, 0.33 s, 1 s, 10 s, 100 s).
+ * FEAT_LAMBDA_REG is the extra, slower window used only for the timing
+ * regularity of a channel (C2 beacons repeat every minutes). The feature
+ * names in src/features/names.c spell these rates (test_features checks). */
+#define FEAT_LAMBDAS         { 5.0, 3.0, 1.0, 0.1, 0.01 }
+#define FEAT_LAMBDA_REG      0.001
+
+/* An entry whose slowest weight has decayed below this is empty and is
+ * reclaimed; so is any entry idle for longer than FEAT_IDLE_MAX seconds.
+ * The LRU head of each table is checked every FEAT_RECLAIM_EVERY packets,
+ * up to FEAT_RECLAIM_BATCH entries per table (O(1) amortised). */
+#define FEAT_WEIGHT_FLOOR    1e-3
+#define FEAT_IDLE_MAX        7200.0
+#define FEAT_RECLAIM_EVERY   32
+#define FEAT_RECLAIM_BATCH   8
+
+/* A (src, dst, dport) not seen for this long counts as new again for the
+ * fan-out features. */
+#define FEAT_SVC_HORIZON     3600.0
+
+/* Inter-arrival times are clamped to this (seconds) before they enter the
+ * statistics, so a capture with a gap of years cannot dominate a square. */
+#define FEAT_IAT_MAX         86400.0
+
+/* Ratios (coefficient of variation, relative deviation) are capped here. */
+#define FEAT_RATIO_MAX       100.0
+
+/* ---- detect-b: brute force, beaconing, mining, cleartext, DNS abuse ---
+ * Defaults fit a home and a small office; each is a `--set` key (see
+ * `edgeward analyze --list-settings`). Windows and idle times in seconds. */
+
+/* Brute force: attempts (short sessions to a login service, failed logins,
+ * login attempts, HTTP/RTSP 401s) from one source to one service. A
+ * device reconnecting a few times stays far below. */
+#define BF_MEMCAP            (1u * 1024u * 1024u)	/* per-pair + per-target */
+#define BF_WINDOW_S          300	/* attempts counted within this */
+#define BF_ATTEMPTS          10		/* per source and service */
+#define BF_SHORT_S           30		/* a session at most this long ... */
+#define BF_SHORT_PKTS        100	/* ... with at most this many packets */
+#define BF_DIST_SOURCES      10		/* distributed: distinct sources */
+#define BF_DIST_ATTEMPTS     30		/* ... and attempts on one target */
+
+/* Beaconing: new connections of one device to one destination (name when
+ * resolved, else IP) and port at a regular interval. jitter is the robust
+ * coefficient of variation 1.4826*MAD/median of the intervals. */
+#define BEACON_MEMCAP        (3u * 1024u * 1024u)
+#define BEACON_RING          16		/* start times kept per pair */
+#define BEACON_MIN_CONNS     8		/* repetitions before scoring */
+#define BEACON_MAX_JITTER    0.35
+#define BEACON_MIN_PERIOD_S  1.0
+#define BEACON_MAX_PERIOD_S  21600.0	/* 6 h */
+#define BEACON_BURST_S       1.0	/* starts closer than this are one */
+#define BEACON_IDLE_PERIODS  4		/* episode ends after this many
+					 * missed periods (at least 10 min) */
+#define BEACON_LEARN_S       3600	/* destinations a device first uses
+					 * after its first hour are "new"
+					 * (explained, not scored) */
+
+/* Cryptomining: Stratum calls or nDPI "Mining" flows per device. */
+#define MINING_MEMCAP        (256u * 1024u)
+#define MINING_IDLE_S        3600
+
+/* Cleartext credentials / weak TLS, one alert per (client, server) per
+ * day at most. */
+#define CLEAR_MEMCAP         (512u * 1024u)
+#define CLEAR_IDLE_S         600
+
+/* DNS abuse, per (client, registered domain) and per client. */
+#define DNS_MEMCAP           (2u * 1024u * 1024u)
+#define DNS_WINDOW_S         600
+#define DNS_TUNNEL_UNIQUE    50		/* unique subdomains in the window */
+#define DNS_TUNNEL_MIN_LEN   20.0	/* mean longest-label length, chars */
+#define DNS_TUNNEL_ENTROPY   3.2	/* mean Shannon entropy, bits/char */
+#define DNS_TXT_QUERIES      40		/* TXT/NULL queries to one domain */
+#define DNS_DGA_NX           10		/* random-looking NXDOMAIN names */
+#define DNS_NX_BURST         100	/* distinct NXDOMAIN names */
+
+/* ---- detect-a: scan, flood, ARP, DHCP, nDPI risks ---------------------
+ * Defaults fit a home and a small office; each is a `--set` key (see
+ * `edgeward analyze --list-settings`). Windows and idle gaps in seconds.
+ * Memory: each check's tables are sized once from its memcap (lrutab,
+ * least recently used entry evicted and counted; an open episode is
+ * reported before its entry goes). */
+
+/* scan: tumbling window; an episode opens when the distinct targets in
+ * one window reach the threshold and at most SCAN_MAX_ANSWERED of the
+ * probes were answered (SYN-ACK, UDP reply, echo/ARP reply): real
+ * clients get answers, scans mostly meet RSTs, ICMP errors or silence. */
+#define SCAN_MEMCAP          (4u * 1024u * 1024u)
+#define SCAN_WINDOW_S        30
+#define SCAN_HORIZONTAL_DESTS 40	/* hosts on one port */
+#define SCAN_VERTICAL_PORTS  40	/* ports/protocols on one host */
+#define SCAN_ARP_TARGETS     40	/* who-has targets from one MAC */
+#define SCAN_ICMP_TARGETS    40	/* echo requests to distinct hosts */
+#define SCAN_MAX_ANSWERED    0.5
+#define SCAN_IDLE_S          60
+#define SCAN_SLOW_WINDOW_S   600	/* slow tier for paced scans ... */
+#define SCAN_SLOW_TARGETS    150	/* ... hosts or ports per window */
+#define SCAN_GATEWAYS        4	/* gateway MACs remembered (ARP sweeps) */
+#define SCAN_FTP_CTRL        16	/* FTP control sessions remembered */
+
+/* flood: per-victim counts over 1-second windows (never per source, so
+ * a spoofed flood costs one entry). Rates are packets per second. */
+#define FLOOD_MEMCAP         (2u * 1024u * 1024u)
+#define FLOOD_SYN_RATE       300	/* SYNs to one host */
+#define FLOOD_SYN_MAX_DONE   0.2	/* completed handshakes / SYNs */
+#define FLOOD_UDP_RATE       1000
+#define FLOOD_UDP_MAX_REPLY  0.1	/* victim's packets back / packets in */
+#define FLOOD_ICMP_RATE      300
+#define FLOOD_REFL_RATE      300	/* from amplifier ports (SSDP, DNS...) */
+#define FLOOD_REFL_MIN_AMP   5.0	/* response bytes / request bytes */
+#define FLOOD_SYNACK_RATE    300	/* SYN-ACKs to a host that sent no SYN */
+#define FLOOD_TOP_SHARE      0.5	/* one source with this share of a
+					 * flood is named as its sender */
+#define FLOOD_IDLE_S         10
+
+/* arp: bindings IP -> MAC and what each MAC claims. */
+#define ARP_MEMCAP           (1u * 1024u * 1024u)
+#define ARP_ALIVE_S          300	/* a binding this fresh is "alive" */
+#define ARP_MANY_IPS         8	/* one MAC claiming this many IPs */
+#define ARP_IDLE_S           300
+
+/* dhcp: starvation / floods and rogue servers. */
+#define DHCP_MEMCAP          (256u * 1024u)
+#define DHCP_WINDOW_S        60	/* per-MAC message counts */
+#define DHCP_STARVE_WINDOW_S 10	/* network-wide distinct clients ... */
+#define DHCP_CLIENT_IDS      64	/* ... asking for a lease in it */
+#define DHCP_MSGS_PER_MAC    30	/* client messages from one MAC / window */
+#define DHCP_IDLE_S          120
+
+/* ndpi-risk: one episode per (device) per day listing the risks seen. */
+#define NDPI_RISK_MEMCAP     (512u * 1024u)
+#define NDPI_RISK_EPISODE_S  86400
+
+/* ---- proto-tcp -------------------------------------------------------- */
+
+/* Payload segments per direction of a TCP flow that the TCP inspectors
+ * (TLS hellos, HTTP heads, SSH banners, Stratum) look at; past this, a
+ * segment costs one comparison. Hellos and banners come first, 8 leaves
+ * room for a few keep-alive requests and a server that talks first. HTTP
+ * flows are still checked when a later segment starts with a method or
+ * status line (keep-alive), Stratum flows when it starts with '{'. */
+#define PROTO_TCP_MAX_PKTS         8
+/* Same for flows on a cleartext login protocol (telnet, FTP, POP3, IMAP,
+ * SMTP, MQTT): telnet clients type one character per segment, and a brute
+ * forcer tries a few credentials per connection. */
+#define PROTO_TCP_LOGIN_MAX_PKTS 128
+
+/* ---- alerts (detect/alert.c) ------------------------------------------ */
+
+/* DESIGN.md's budget on benign traffic allows at most one severity-3 alert
+ * per device per day. Each check already limits itself; the sink enforces
+ * the budget across checks: a further severity-3 alert about the same
+ * device within this window is counted as suppressed (stats.alerts) and
+ * not written. Severity 1-2 alerts are never suppressed. */
+#define ALERT_SEV3_WINDOW_S   86400
+/* Devices remembered for that budget (LRU beyond it). */
+#define ALERT_BUDGET_DEVICES   4096
+
 /* ---- output ----------------------------------------------------------- */
 
 /* Largest single EVE line we build; longer objects are truncated safely and

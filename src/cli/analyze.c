@@ -17,8 +17,34 @@ static void usage(FILE *fp)
 	    "same output.\n"
 	    "\n"
 	    "  -r, --read FILE        capture to read (required)\n"
-	    "  -l, --log-dir DIR      output directory, created if missing (default .)\n"
+	    "  -l, --log-dir DIR      output directory, created if missing (default .);\n"
+	    "                         eve.json and devices.json are written there\n"
+	    "      --home-net LIST    local network CIDRs, comma-separated (default\n"
+	    "                         RFC 1918, 100.64/10, 169.254/16, fc00::/7, fe80::/10)\n"
 	    "      --flow-memcap SIZE flow table memory budget, e.g. 16M (default 16M)\n"
+	    "      --no-ndpi          do not run nDPI (no app_proto, no flow risks)\n"
+	    "\n"
+	    "  devices:\n"
+	    "      --kb FILE          device knowledge base (default data/devices.kb)\n"
+	    "      --library FILE     enrolment fingerprint library to match against\n"
+	    "                         (from 'edgeward devices learn')\n"
+	    "\n"
+	    "  behaviour checks:\n"
+	    "      --set KEY=VALUE    override a check threshold (repeatable)\n"
+	    "      --check-off NAME   turn a check off (repeatable)\n"
+	    "      --list-settings    print every threshold with its default and exit\n"
+	    "      --no-checks        no behaviour checks\n"
+	    "\n"
+	    "  anomaly model:\n"
+	    "      --no-model         no anomaly model\n"
+	    "      --fm-grace N       packets for learning the feature map\n"
+	    "      --ad-grace N       packets for training the autoencoders\n"
+	    "      --load-model FILE  start from a signed model snapshot\n"
+	    "      --save-model FILE  write a signed model snapshot at the end\n"
+	    "      --key FILE         Ed25519 key: secret for --save-model, public\n"
+	    "                         for --load-model (edgeward model keygen)\n"
+	    "      --scores FILE      one anomaly score per packet read (0 = not scored)\n"
+	    "\n"
 	    "  -q, --quiet            no summary on stdout\n"
 	    "  -h, --help             this help\n"
 	    "\n"
@@ -33,12 +59,27 @@ int cli_analyze(int argc, char **argv)
 		{ "flow-memcap", required_argument, NULL, 'M' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "home-net", required_argument, NULL, 'H' },
+		{ "no-ndpi", no_argument, NULL, 'N' },
+		{ "kb", required_argument, NULL, 'K' },
+		{ "library", required_argument, NULL, 'L' },
+		{ "set", required_argument, NULL, 'S' },
+		{ "check-off", required_argument, NULL, 'O' },
+		{ "list-settings", no_argument, NULL, 'T' },
+		{ "no-checks", no_argument, NULL, 'C' },
+		{ "no-model", no_argument, NULL, 'X' },
+		{ "fm-grace", required_argument, NULL, 'F' },
+		{ "ad-grace", required_argument, NULL, 'A' },
+		{ "load-model", required_argument, NULL, 'I' },
+		{ "save-model", required_argument, NULL, 'W' },
+		{ "key", required_argument, NULL, 'k' },
+		{ "scores", required_argument, NULL, 's' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *path = NULL, *outdir = ".";
 	int quiet = 0, c;
 	struct pipeline_config cfg;
-	char err[CAP_ERRLEN + 64], eve_path[4096];
+	char err[CAP_ERRLEN + 64], eve_path[4096], dev_path[4096];
 
 	pipeline_config_default(&cfg);
 	optind = 1;
@@ -54,6 +95,49 @@ int cli_analyze(int argc, char **argv)
 				return 2;
 			}
 			break;
+		case 'H':
+			if (homenet_parse(&cfg.home, optarg, err,
+			    sizeof(err)) < 0) {
+				fprintf(stderr, "edgeward analyze: %s\n", err);
+				return 2;
+			}
+			break;
+		case 'N': cfg.proto.ndpi = 0; break;
+		case 'K': cfg.dev.kb_path = optarg; break;
+		case 'L': cfg.dev.library_path = optarg; break;
+		case 'S':
+		case 'O': {
+			struct detect_config *dc = &cfg.detect;
+			unsigned *n = c == 'S' ? &dc->nset : &dc->noff;
+			if (*n >= DETECT_MAX_SETTINGS) {
+				fprintf(stderr, "edgeward analyze: too many "
+				    "--%s options\n", c == 'S' ? "set" :
+				    "check-off");
+				return 2;
+			}
+			(c == 'S' ? dc->set : dc->off)[(*n)++] = optarg;
+			break;
+		}
+		case 'T': detect_print_settings(stdout); return 0;
+		case 'C': cfg.detect.enabled = 0; break;
+		case 'X': cfg.anom.enabled = 0; break;
+		case 'F':
+		case 'A': {
+			uint64_t v;
+			if (cli_parse_u64(optarg, &v) < 0) {
+				fprintf(stderr, "edgeward analyze: bad --%s "
+				    "'%s'\n", c == 'F' ? "fm-grace" :
+				    "ad-grace", optarg);
+				return 2;
+			}
+			*(c == 'F' ? &cfg.anom.fm_grace :
+			    &cfg.anom.ad_grace) = v;
+			break;
+		}
+		case 'I': cfg.anom.load_model = optarg; break;
+		case 'W': cfg.anom.save_model = optarg; break;
+		case 'k': cfg.anom.key_path = optarg; break;
+		case 's': cfg.scores_path = optarg; break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
 		}
@@ -63,6 +147,17 @@ int cli_analyze(int argc, char **argv)
 		    "unexpected argument" : "-r FILE is required");
 		usage(stderr);
 		return 2;
+	}
+
+	/* settings are usage: refuse a bad one before touching any file */
+	if (cfg.detect.enabled) {
+		struct detect *chk = detect_new(&cfg.detect, &cfg.home, NULL,
+		    NULL, err, sizeof(err));
+		if (!chk) {
+			fprintf(stderr, "edgeward analyze: %s\n", err);
+			return 2;
+		}
+		detect_free(chk);
 	}
 
 	struct capture *cap = NULL;
@@ -77,7 +172,9 @@ int cli_analyze(int argc, char **argv)
 		return 1;
 	}
 	if ((size_t)snprintf(eve_path, sizeof(eve_path), "%s/eve.json",
-	    outdir) >= sizeof(eve_path)) {
+	    outdir) >= sizeof(eve_path) ||
+	    (size_t)snprintf(dev_path, sizeof(dev_path), "%s/devices.json",
+	    outdir) >= sizeof(dev_path)) {
 		fprintf(stderr, "edgeward: %s: path too long\n", outdir);
 		cap_close(cap);
 		return 1;
@@ -111,7 +208,15 @@ int cli_analyze(int argc, char **argv)
 		    cap_error(cap));
 		rc = 1;
 	}
-	pipeline_finish(pl);
+	if (pipeline_finish(pl, err, sizeof(err)) < 0) {
+		fprintf(stderr, "edgeward: %s\n", err);
+		rc = 1;
+	}
+	if (pipeline_devices(pl) && dev_write_json(pipeline_devices(pl),
+	    dev_path, err, sizeof(err)) < 0) {
+		fprintf(stderr, "edgeward: %s: %s\n", dev_path, err);
+		rc = 1;
+	}
 	uint64_t lines = eve_lines(eve);
 	if (eve_close(eve, err, sizeof(err)) < 0) {
 		fprintf(stderr, "edgeward: %s: %s\n", eve_path, err);

@@ -11,12 +11,16 @@
 #define EW_VERSION "0.1.0"
 
 int cli_analyze(int argc, char **argv);
+int cli_devices(int argc, char **argv);	/* devices.c */
+int cli_model(int argc, char **argv);	/* model.c */
 
 /* Create dir and its missing parents (mode 0755). 0 or -1 with errno. */
 int cli_mkdirs(const char *dir);
 
 /* Parse "16M", "512k", "1g", "1048576" into bytes. 0 or -1. */
 int cli_parse_size(const char *s, size_t *out);
+/* Parse a plain decimal count. 0 or -1. */
+int cli_parse_u64(const char *s, uint64_t *out);
 
 /* The short human summary printed after a run. */
 void cli_print_summary(const char *path, const char *outdir,

@@ -59,3 +59,14 @@ int cli_parse_size(const char *s, size_t *out)
 	*out = (size_t)(v * mul);
 	return 0;
 }
+
+int cli_parse_u64(const char *s, uint64_t *out)
+{
+	char *end;
+	errno = 0;
+	unsigned long long v = strtoull(s, &end, 10);
+	if (errno || end == s || s[0] == '-' || *end != '\0')
+		return -1;
+	*out = (uint64_t)v;
+	return 0;
+}

@@ -13,6 +13,10 @@ static void usage(FILE *fp)
 	    "commands:\n"
 	    "  analyze -r FILE [-l DIR]   analyze a pcap/pcapng capture offline\n"
 	    "                             (deterministic), writing DIR/eve.json\n"
+	    "  devices [-l DIR] [--json]  print the device inventory (devices.json)\n"
+	    "  devices learn --label NAME CAPTURE...\n"
+	    "                             enrol devices into a fingerprint library\n"
+	    "  model keygen|sign|verify   Ed25519 keys and signatures of model snapshots\n"
 	    "  sim -w FILE [options]      write a simulated smart-home capture\n"
 	    "  version                    print the version\n"
 	    "\n"
@@ -28,6 +32,10 @@ int main(int argc, char **argv)
 	const char *cmd = argv[1];
 	if (strcmp(cmd, "analyze") == 0)
 		return cli_analyze(argc - 1, argv + 1);
+	if (strcmp(cmd, "devices") == 0)
+		return cli_devices(argc - 1, argv + 1);
+	if (strcmp(cmd, "model") == 0)
+		return cli_model(argc - 1, argv + 1);
 	if (strcmp(cmd, "sim") == 0)
 		return sim_main(argc - 1, argv + 1);
 	if (strcmp(cmd, "version") == 0 || strcmp(cmd, "--version") == 0) {

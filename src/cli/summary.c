@@ -28,6 +28,57 @@ static void human_span(uint64_t ns, char *buf, size_t size)
 		snprintf(buf, size, "%.3fs", (double)ns / 1e9);
 }
 
+static void print_devices(const struct pipeline *pl)
+{
+	const struct dev_inv *inv = pipeline_devices(pl);
+	char line[512];
+
+	if (!inv) {
+		printf("  devices: inventory off\n");
+		return;
+	}
+	size_t n = dev_count(inv);
+	printf("  devices: %zu\n", n);
+	for (size_t i = 0; i < n; i++)
+		if (dev_summary_line(inv, i, line, sizeof(line)) == 0)
+			printf("    %s\n", line);
+}
+
+static void print_alerts(const struct pipeline *pl)
+{
+	const struct alert_sink *s = pipeline_alerts(pl);
+
+	if (!s) {
+		printf("  alerts: checks and model off\n");
+		return;
+	}
+	printf("  alerts: %llu (severity 1: %llu, 2: %llu, 3: %llu)",
+	    (unsigned long long)alert_sink_total(s),
+	    (unsigned long long)alert_sink_by_severity(s, 1),
+	    (unsigned long long)alert_sink_by_severity(s, 2),
+	    (unsigned long long)alert_sink_by_severity(s, 3));
+	if (alert_sink_suppressed(s))
+		printf("; %llu more severity-3 over a device's daily budget",
+		    (unsigned long long)alert_sink_suppressed(s));
+	printf("\n");
+	for (size_t i = 0; i < alert_sink_kept(s); i++) {
+		const struct alert_brief *b = alert_sink_brief(s, i);
+		char ts[40];
+		json_ts(b->ts_start, ts, sizeof(ts));
+		printf("    [%u] %.19s %s: %s%s%s\n", b->severity, ts,
+		    alert_category_name(b->category), b->signature,
+		    b->src[0] ? " from " : "", b->src);
+		if (b->device[0])
+			printf("        device: %s\n", b->device);
+		if (b->text[0])
+			printf("        why: %s\n", b->text);
+	}
+	if (alert_sink_total(s) > alert_sink_kept(s))
+		printf("    ... %llu more in eve.json\n",
+		    (unsigned long long)(alert_sink_total(s) -
+		    alert_sink_kept(s)));
+}
+
 void cli_print_summary(const char *path, const char *outdir,
     const struct pipeline *pl, uint64_t eve_lines)
 {
@@ -68,9 +119,8 @@ void cli_print_summary(const char *path, const char *outdir,
 		    (unsigned long long)fp[1], (unsigned long long)fp[2],
 		    (unsigned long long)fp[3],
 		    (unsigned long long)f->ended_forced);
-	printf("  devices: inventory not built yet (device identification "
-	    "is a later stage)\n");
-	printf("  alerts: none (no detector enabled yet)\n");
+	print_devices(pl);
+	print_alerts(pl);
 	printf("  events: %llu lines in %s/eve.json\n",
 	    (unsigned long long)eve_lines, outdir);
 }

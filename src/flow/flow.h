@@ -71,6 +71,13 @@ struct flow {
 	uint8_t tcp_flags_ts, tcp_flags_tc;	/* OR of flags per direction */
 	enum flow_state state;
 	uint8_t fin_ts, fin_tc;		/* FIN seen per direction */
+	uint32_t payload_ts, payload_tc;	/* L4 payload bytes (saturating) */
+
+	/* application layer: written by proto/ only (see proto/proto.h) */
+	void *app;			/* proto's per-flow state, or NULL */
+	uint16_t app_master, app_id;	/* nDPI protocol ids, 0 = unknown */
+	uint8_t app_done;		/* nDPI finished with this flow */
+	uint64_t app_risk;		/* nDPI flow risk bits */
 };
 
 struct flow_stats {
@@ -89,8 +96,9 @@ struct flow_stats {
 struct flow_table;
 
 /* Called once for every flow that ends; the flow is freed after it returns.
- * The callback must not call back into the table. */
-typedef void (*flow_end_fn)(const struct flow *f, enum flow_end_reason why,
+ * The callback must not call back into the table; it may update the
+ * flow's app fields (proto/ releases its per-flow state there). */
+typedef void (*flow_end_fn)(struct flow *f, enum flow_end_reason why,
     void *ud);
 
 /* New table; NULL when cfg->memcap cannot hold the bucket array and a few

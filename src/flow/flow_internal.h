@@ -16,9 +16,10 @@
 #include <stdint.h>
 
 #include "flow/flow.h"
+#include "util/siphash.h"
 
 /* Share of the memcap given to the bucket array (1/FLOW_BUCKET_SHARE): at
- * 256 bytes a flow and 8 bytes a bucket, a full table has about one flow
+ * ~290 bytes a flow and 8 bytes a bucket, a full table has about one flow
  * per two buckets. A larger array measured slower (more cache and TLB
  * misses on the bucket load), a smaller one gives longer chains. */
 #define FLOW_BUCKET_SHARE 16u
@@ -115,13 +116,7 @@ void flow_key_ports(const struct packet *p, uint16_t *sport,
 /* 1 for the ICMP echo request/reply types of p's ICMP version. */
 int flow_icmp_is_echo(uint8_t proto, uint8_t type);
 
-/* flow_hash.c */
-/* SipHash-2-4 of data[0..len) under the 128-bit key (k0, k1). */
-uint64_t flow_siphash(uint64_t k0, uint64_t k1, const uint8_t *data,
-    size_t len);
-/* SipHash-1-3, same interface (the per-packet bucket hash). */
-uint64_t flow_siphash13(uint64_t k0, uint64_t k1, const uint8_t *data,
-    size_t len);
+/* flow_hash.c (the hashes themselves are util/siphash.h) */
 /* Derive the bucket hash key from the caller's seed. */
 void flow_hash_seed(uint64_t seed, uint64_t *k0, uint64_t *k1);
 /* Seeded bucket hash of a key. */

@@ -14,6 +14,11 @@
 
 #define NODE_SIZE sizeof(struct flow_node)
 
+static inline uint32_t sat_add32(uint32_t a, uint32_t b)
+{
+	return a > UINT32_MAX - b ? UINT32_MAX : a + b;
+}
+
 /* ---- intrusive lists ---------------------------------------------------
  * One implementation for both links of a node, chosen by offset. */
 
@@ -348,10 +353,12 @@ struct flow *flow_update(struct flow_table *ft, const struct packet *p,
 	if (ts) {
 		f->pkts_toserver++;
 		f->bytes_toserver += p->wirelen;
+		f->payload_ts = sat_add32(f->payload_ts, p->payload_len);
 		f->tcp_flags_ts |= flags;
 	} else {
 		f->pkts_toclient++;
 		f->bytes_toclient += p->wirelen;
+		f->payload_tc = sat_add32(f->payload_tc, p->payload_len);
 		f->tcp_flags_tc |= flags;
 	}
 	if (p->ts_ns > f->last_ns)

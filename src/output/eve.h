@@ -14,6 +14,9 @@
 #include "flow/flow.h"
 #include "util/json.h"
 
+struct proto_stats;
+struct dev_stats;
+struct alert_sink;
 struct eve;
 
 /* Open (truncate) path for writing. Returns NULL with a reason in err.
@@ -38,15 +41,19 @@ void eve_commit(struct eve *ev);
 void eve_header(struct jbuf *jb, uint64_t ts_ns, uint64_t flow_id,
     const char *event_type);
 
-/* A flow that ended (one "flow" event). */
+/* A flow that ended (one "flow" event); app_proto is nDPI's name for its
+ * application protocol, NULL when unknown. */
 void eve_flow(struct eve *ev, const struct flow *f,
-    enum flow_end_reason why);
+    enum flow_end_reason why, const char *app_proto);
 
 /* Everything counted during a run, for the final "stats" event. */
 struct run_stats {
 	const struct cap_stats *capture;
 	const struct dec_stats *decoder;
 	const struct flow_stats *flow;
+	const struct proto_stats *proto;	/* NULL: stage off */
+	const struct dev_stats *devices;
+	const struct alert_sink *alerts;
 	uint64_t eve_lines;
 	uint64_t eve_dropped;	/* events too large or not written */
 };

@@ -40,7 +40,8 @@ static void write_tcp(struct jbuf *jb, const struct flow *f)
 	jb_obj_close(jb);
 }
 
-void eve_flow(struct eve *ev, const struct flow *f, enum flow_end_reason why)
+void eve_flow(struct eve *ev, const struct flow *f, enum flow_end_reason why,
+    const char *app_proto)
 {
 	char a[ADDR_STRLEN], ts[40], pbuf[8];
 	int ports = f->proto == IPPROTO_NUM_TCP || f->proto == IPPROTO_NUM_UDP;
@@ -78,6 +79,9 @@ void eve_flow(struct eve *ev, const struct flow *f, enum flow_end_reason why)
 		mac_fmt(f->srv_mac, m, sizeof(m));
 		jb_kstr(jb, "dest_mac", m);
 	}
+
+	if (app_proto)
+		jb_kstr(jb, "app_proto", app_proto);
 
 	jb_key(jb, "flow");
 	jb_obj_open(jb);

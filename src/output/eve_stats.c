@@ -2,6 +2,10 @@
  * rejected (by reason) and tracked. */
 #include "output/eve.h"
 
+#include "detect/alert.h"
+#include "device/device.h"
+#include "proto/proto.h"
+
 static void write_capture(struct jbuf *jb, const struct cap_stats *c)
 {
 	jb_key(jb, "capture");
@@ -55,6 +59,69 @@ static void write_flow(struct jbuf *jb, const struct flow_stats *f)
 	jb_obj_close(jb);
 }
 
+static void write_app(struct jbuf *jb, const struct proto_stats *p)
+{
+	static const char *const kinds[] = {
+		"none", "dhcp", "dhcp6", "dns", "mdns", "ssdp", "http",
+		"tls_client_hello", "tls_server_hello", "ntp", "ssh_banner",
+		"login", "stratum",
+	};
+	jb_key(jb, "app");
+	jb_obj_open(jb);
+	jb_key(jb, "parsed");
+	jb_obj_open(jb);
+	for (size_t i = 1; i < sizeof(kinds) / sizeof(kinds[0]); i++)
+		jb_ku64(jb, kinds[i], p->parsed[i]);
+	jb_obj_close(jb);
+	jb_ku64(jb, "malformed", p->malformed);
+	jb_ku64(jb, "ndpi_flows", p->ndpi_flows);
+	jb_ku64(jb, "ndpi_packets", p->ndpi_packets);
+	jb_ku64(jb, "ndpi_classified", p->ndpi_classified);
+	jb_ku64(jb, "ndpi_skipped_memcap", p->ndpi_skipped_memcap);
+	jb_ku64(jb, "ndpi_evicted_idle", p->ndpi_evicted_idle);
+	jb_ku64(jb, "ndpi_memuse_peak", p->ndpi_memuse_peak);
+	jb_ku64(jb, "ndpi_module_bytes", p->ndpi_module_bytes);
+	jb_ku64(jb, "flow_records_peak", p->flow_records_peak);
+	jb_ku64(jb, "flow_records_denied", p->flow_records_denied);
+	jb_obj_close(jb);
+}
+
+static void write_devices(struct jbuf *jb, const struct dev_stats *d)
+{
+	jb_key(jb, "devices");
+	jb_obj_open(jb);
+	jb_ku64(jb, "devices", d->devices);
+	jb_ku64(jb, "created", d->created);
+	jb_ku64(jb, "evicted", d->evicted);
+	jb_ku64(jb, "merged", d->merged);
+	jb_ku64(jb, "events", d->events);
+	jb_obj_close(jb);
+}
+
+static void write_alerts(struct jbuf *jb, const struct alert_sink *s)
+{
+	jb_key(jb, "alerts");
+	jb_obj_open(jb);
+	jb_ku64(jb, "total", alert_sink_total(s));
+	jb_ku64(jb, "suppressed_budget", alert_sink_suppressed(s));
+	jb_key(jb, "by_severity");
+	jb_obj_open(jb);
+	jb_ku64(jb, "1", alert_sink_by_severity(s, 1));
+	jb_ku64(jb, "2", alert_sink_by_severity(s, 2));
+	jb_ku64(jb, "3", alert_sink_by_severity(s, 3));
+	jb_obj_close(jb);
+	jb_key(jb, "by_category");
+	jb_obj_open(jb);
+	for (int c = 0; c < ALERT_CAT__COUNT; c++) {
+		uint64_t n = alert_sink_by_category(s, (enum alert_category)c);
+		if (n)
+			jb_ku64(jb, alert_category_name(
+			    (enum alert_category)c), n);
+	}
+	jb_obj_close(jb);
+	jb_obj_close(jb);
+}
+
 void eve_stats(struct eve *ev, uint64_t ts_ns, const struct run_stats *rs)
 {
 	struct jbuf *jb = eve_begin(ev);
@@ -68,6 +135,12 @@ void eve_stats(struct eve *ev, uint64_t ts_ns, const struct run_stats *rs)
 		write_decoder(jb, rs->decoder);
 	if (rs->flow)
 		write_flow(jb, rs->flow);
+	if (rs->proto)
+		write_app(jb, rs->proto);
+	if (rs->devices)
+		write_devices(jb, rs->devices);
+	if (rs->alerts)
+		write_alerts(jb, rs->alerts);
 	jb_ku64(jb, "eve_lines", rs->eve_lines);
 	jb_ku64(jb, "eve_dropped", rs->eve_dropped);
 	jb_obj_close(jb);

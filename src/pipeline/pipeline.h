@@ -1,37 +1,58 @@
-/* pipeline.h - one packet's way through the stages: decode, flows, output.
+/* pipeline.h - one packet's way through the stages: decode, flows,
+ * application metadata, device inventory, behaviour checks, anomaly model,
+ * output.
  *
- * The pipeline owns its stage state (decoder counters, flow table) and
- * writes events to an EVE writer the caller owns. Time inside comes only
- * from packet timestamps, so one capture always gives the same events. */
+ * The pipeline owns its stage state (decoder counters, flow table, proto,
+ * inventory, checks, model, alert sink) and writes events to an EVE writer
+ * the caller owns. Time inside comes only from packet timestamps, so one
+ * capture always gives the same events. */
 #ifndef EW_PIPELINE_H
 #define EW_PIPELINE_H
 
 #include <stdint.h>
 
+#include <stdio.h>
+
 #include "capture/capture.h"
 #include "decode/decode.h"
+#include "detect/alert.h"
+#include "detect/detect.h"
+#include "device/device.h"
 #include "flow/flow.h"
+#include "model/anom.h"
 #include "output/eve.h"
+#include "proto/proto.h"
+#include "util/homenet.h"
 
 /* How far packets go (benchmarks stop early to measure one stage). */
 enum pl_stage {
 	PL_STAGE_DECODE = 1,	/* decode only */
-	PL_STAGE_FLOW,		/* decode + flow table, no output */
+	PL_STAGE_FLOW,		/* + flow table, no output */
+	PL_STAGE_PROTO,		/* + application metadata (nDPI, parsers) */
+	PL_STAGE_DEVICE,	/* + device inventory */
+	PL_STAGE_DETECT,	/* + behaviour checks */
+	PL_STAGE_MODEL,		/* + anomaly model */
 	PL_STAGE_ALL,		/* everything, events to EVE */
 };
 
 struct pipeline_config {
-	struct flow_config flow;
 	enum pl_stage last_stage;
+	struct homenet home;		/* the local network */
+	struct flow_config flow;
+	struct proto_config proto;
+	struct dev_config dev;
+	struct detect_config detect;	/* detect.enabled = 0: no checks */
+	struct anom_config anom;	/* anom.enabled = 0: no model */
+	const char *scores_path;	/* one score per packet read, or NULL */
 };
 
-/* Defaults: flow defaults from config.h, all stages. */
+/* Defaults from config.h: every stage, the default home net. */
 void pipeline_config_default(struct pipeline_config *cfg);
 
 struct pipeline;
 
-/* New pipeline writing to eve (borrowed; may be NULL when last_stage is
- * below PL_STAGE_ALL). Returns NULL with a reason in err. */
+/* New pipeline writing to eve (borrowed; may be NULL: nothing is written
+ * but everything is still computed). Returns NULL with a reason in err. */
 struct pipeline *pipeline_new(const struct pipeline_config *cfg,
     struct eve *eve, char *err, size_t errlen);
 /* NULL is a no-op. Does not close the EVE writer. */
@@ -47,8 +68,11 @@ int pipeline_run_capture(struct pipeline *pl, struct capture *cap);
 void pipeline_packet(struct pipeline *pl, int linktype,
     const struct cap_pkt *cp);
 
-/* End of input: end every flow and write the final stats event. */
-void pipeline_finish(struct pipeline *pl);
+/* End of input: end every flow, close open alert episodes, finish the
+ * inventory and the model (saving a snapshot when configured) and write
+ * the final stats event. Returns 0, or -1 with a reason in err when
+ * something could not be written (the scores file, the snapshot). */
+int pipeline_finish(struct pipeline *pl, char *err, size_t errlen);
 
 const struct cap_stats *pipeline_cap_stats(const struct pipeline *pl);
 const struct dec_stats *pipeline_dec_stats(const struct pipeline *pl);
@@ -59,5 +83,10 @@ uint64_t pipeline_last_ts(const struct pipeline *pl);
 /* Flows ended so far, by IP protocol bucket: [0] TCP, [1] UDP,
  * [2] ICMP/ICMPv6, [3] other. */
 const uint64_t *pipeline_flows_by_proto(const struct pipeline *pl);
+/* The stages' state, for the summary and `devices learn` (NULL when the
+ * stage is off). Owned by the pipeline. */
+struct dev_inv *pipeline_devices(const struct pipeline *pl);
+const struct alert_sink *pipeline_alerts(const struct pipeline *pl);
+const struct proto *pipeline_proto(const struct pipeline *pl);
 
 #endif /* EW_PIPELINE_H */

@@ -40,6 +40,10 @@ const char *sim_attacks_check(const struct sim_opts *o)
 		return "exfil needs a thermostat (--devices >= 6)";
 	if ((o->attacks & SIM_ATK_LATERAL) && o->devices < 2)
 		return "lateral needs a camera and another device";
+	if ((o->attacks & SIM_ATK_BEACON) && o->devices <= SIM_K_BULB)
+		return "beacon needs a bulb (--devices >= 3)";
+	if ((o->attacks & SIM_ATK_DNSTUNNEL) && o->devices <= SIM_K_SPEAKER)
+		return "dnstunnel needs a speaker (--devices >= 4)";
 	return NULL;
 }
 
@@ -331,6 +335,11 @@ int sim_attacks_setup(struct sim_ctx *c)
 	if ((a & SIM_ATK_LATERAL) && lateral_setup(c, sim_attack_at(c, 0.50)))
 		return -1;
 	if ((a & SIM_ATK_EXFIL) && sim_exfil_setup(c, sim_attack_at(c, 0.70)))
+		return -1;
+	if ((a & SIM_ATK_BEACON) && sim_beacon_setup(c, sim_attack_at(c, 0.20)))
+		return -1;
+	if ((a & SIM_ATK_DNSTUNNEL) &&
+	    sim_dnstun_setup(c, sim_attack_at(c, 0.60)))
 		return -1;
 	return 0;
 }

@@ -229,12 +229,16 @@ static const struct sim_domain d_laptop[] = {
 	{ "www.bing.com", NULL, IP(13, 107, 21, 0), 24, 300 },
 	{ "teams.microsoft.com", NULL, IP(52, 113, 0, 0), 16, 300 },
 	{ "login.live.com", NULL, IP(20, 190, 128, 0), 18, 300 },
+	/* Dell's preinstalled updater fetching its catalog */
+	{ "downloads.dell.com", "downloads.dell.com.edgekey.net",
+	    IP(23, 32, 0, 0), 11, 300 },
 };
 static const struct sim_task t_laptop[] = {
 	{ SIM_TASK_HTTP, 0, 0, 0, 80, 3600, 0, 0, 0, "/connecttest.txt" },
 	{ SIM_TASK_CHECKIN, 1, 0, 0, 443, 900, 0, 8000, 600, NULL },
 	{ SIM_TASK_CHECKIN, 2, 0, 0, 443, 3600, 0, 900, 3000, NULL },
 	{ SIM_TASK_CHECKIN, 9, 0, 0, 443, 3600, 0, 1800, 5000, NULL },
+	{ SIM_TASK_CHECKIN, 10, 0, 0, 443, 3600, 0, 1200, 40000, NULL },
 	{ SIM_TASK_KEEPALIVE, 4, 0, 0, 443, 300, 0, 400, 600, NULL },
 	{ SIM_TASK_NTP, 3, 0, 0, 123, 7200, 0, 0, 0, NULL },
 	{ SIM_TASK_BROWSE, 5, 4, SIM_TLS_CHROME + 1, 443, 600, 1, 2500,

@@ -379,6 +379,9 @@ struct sim_opts {
 #define SIM_ATK_EXFIL    0x10u
 #define SIM_ATK_LATERAL  0x20u
 #define SIM_ATK_ALL      0x3fu
+/* not in "all": added later, so earlier scenarios keep their bytes */
+#define SIM_ATK_BEACON   0x40u
+#define SIM_ATK_DNSTUNNEL 0x80u
 
 struct sim_ctx {
 	struct sim_opts opt;
@@ -646,6 +649,9 @@ double sim_attack_scale(const struct sim_ctx *c);
 /* attack_mining.c: cryptomining (plug) and exfiltration (thermostat). */
 int sim_mining_setup(struct sim_ctx *c, uint64_t start);
 int sim_exfil_setup(struct sim_ctx *c, uint64_t start);
+/* attack_c2.c: C2 beaconing (bulb) and a DNS tunnel (speaker). */
+int sim_beacon_setup(struct sim_ctx *c, uint64_t start);
+int sim_dnstun_setup(struct sim_ctx *c, uint64_t start);
 /* attack_mirai.c: brute force, infection, scan, C2, floods (camera). */
 int sim_mirai_setup(struct sim_ctx *c, uint64_t start);
 /* A random routable public IPv4 address (scan targets). */

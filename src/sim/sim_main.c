@@ -27,7 +27,8 @@ static const char usage_text[] =
 	"                        speaker tv thermostat hub phone laptop (9)\n"
 	"  -H, --hours H         simulated hours (default 2)\n"
 	"  -a, --attack NAME     mirai portscan arpspoof mining exfil lateral\n"
-	"                        all; repeat or separate with commas\n"
+	"                        all; beacon dnstunnel (not in all);\n"
+	"                        repeat or separate with commas\n"
 	"  -t, --truth FILE      ground truth (default OUT.truth.json)\n"
 	"  -n, --packets N       stop after N packets; without --hours runs\n"
 	"                        until then, without --devices scales devices\n"
@@ -66,6 +67,7 @@ static int parse_attacks(const char *s, unsigned *mask)
 		{ "mirai", SIM_ATK_MIRAI }, { "portscan", SIM_ATK_PORTSCAN },
 		{ "arpspoof", SIM_ATK_ARPSPOOF }, { "mining", SIM_ATK_MINING },
 		{ "exfil", SIM_ATK_EXFIL }, { "lateral", SIM_ATK_LATERAL },
+		{ "beacon", SIM_ATK_BEACON }, { "dnstunnel", SIM_ATK_DNSTUNNEL },
 		{ "all", SIM_ATK_ALL },
 	};
 

@@ -39,6 +39,13 @@ expect "analyze bad option" 2 "$BIN" analyze --no-such-flag
 expect "analyze extra argument" 2 "$BIN" analyze -r x.pcap extra
 expect "analyze bad memcap" 2 "$BIN" analyze -r x.pcap --flow-memcap 12Q
 expect "analyze --help" 0 "$BIN" analyze --help
+expect "analyze bad home-net" 2 "$BIN" analyze -r x.pcap --home-net 10.0.0.0/99
+expect "analyze unknown setting" 2 "$BIN" analyze -r x.pcap --set no.such=1
+expect "analyze unknown check" 2 "$BIN" analyze -r x.pcap --check-off nosuch
+expect "analyze bad fm-grace" 2 "$BIN" analyze -r x.pcap --fm-grace ten
+expect "analyze --list-settings" 0 "$BIN" analyze --list-settings
+n=$(grep -c '^[a-z0-9_-]*\.[a-z0-9_.-]*=' "$T/out")
+[ "$n" -ge 10 ] && pass "settings listed with defaults" || fail "settings listed with defaults" "$n"
 expect "sim without -w" 2 "$BIN" sim
 expect "version" 0 "$BIN" version
 
@@ -97,6 +104,30 @@ uniq_ids=$(jq -r 'select(.event_type=="flow")|.flow_id' "$E" | sort -u | wc -l)
 pk=$(jq -r 'select(.event_type=="stats")|.stats.capture.packets' "$E")
 if grep -q "^read $T/home.pcap: $pk packets," "$T/summary"; then
 	pass "summary counts match stats"; else fail "summary counts match stats" "$(head -1 "$T/summary")"; fi
+
+# alerts and devices follow DESIGN.md's contracts
+bad=$(jq -c 'select(.event_type=="alert") | select((.alert.signature|type)!="string"
+	or (.alert.signature_id|type)!="number"
+	or ([.alert.category]|inside(["scan","brute-force","flood","c2-beacon","cryptomining",
+	    "arp-spoofing","dhcp-abuse","dns-tunnel","dga","cleartext-credentials","weak-crypto",
+	    "anomaly","new-destination","new-country","volume-spike","lateral-movement",
+	    "policy-violation","model-integrity","protocol-risk"])|not)
+	or ([.alert.severity]|inside([1,2,3])|not)
+	or (.episode.start|type)!="string" or (.episode.count|type)!="number"
+	or (.explain|type)!="object")' "$E" | wc -l)
+[ "$bad" -eq 0 ] && pass "alert events keep the alert contract" || fail "alert events keep the alert contract" "$bad bad"
+D="$T/a/b/c/devices.json"
+if jq -e 'type=="array" and length>0 and all(.[]; has("mac") and has("ips") and has("vendor")
+    and has("class") and has("model") and has("os") and has("confidence") and has("evidence")
+    and has("first_seen") and has("last_seen"))' "$D" >/dev/null 2>&1; then
+	pass "devices.json keeps the contract"; else fail "devices.json keeps the contract" "$(head -c 200 "$D" 2>&1)"; fi
+cmp -s "$D" "$T/again/devices.json" && pass "byte-identical devices.json" || fail "byte-identical devices.json"
+# the scores file has one line per packet read, numbers only
+expect "analyze with --scores" 0 "$BIN" analyze -q -r "$T/home.pcap" -l "$T/sc" --scores "$T/sc/scores.txt"
+n=$(wc -l <"$T/sc/scores.txt")
+[ "$n" = "$pk" ] && pass "one score per packet" || fail "one score per packet" "$n vs $pk"
+bad=$(grep -cv '^[0-9][0-9.e+-]*$' "$T/sc/scores.txt")
+[ "$bad" = 0 ] && pass "scores are numbers" || fail "scores are numbers" "$bad bad lines"
 
 # tiny memcap: flows are evicted (counted), output still complete
 expect "analyze with tiny memcap" 0 "$BIN" analyze -q -r "$T/home.pcap" -l "$T/small" --flow-memcap 64k

@@ -56,7 +56,7 @@ static void test_flow_line(void **state)
 
 	struct eve *ev = eve_open(path, err, sizeof(err));
 	assert_non_null(ev);
-	eve_flow(ev, &f, FLOW_END_TIMEOUT);
+	eve_flow(ev, &f, FLOW_END_TIMEOUT, NULL);
 	assert_int_equal(eve_lines(ev), 1);
 	assert_int_equal(eve_close(ev, err, sizeof(err)), 0);
 	slurp(path, buf, sizeof(buf));
@@ -97,7 +97,7 @@ static void test_icmp6_line(void **state)
 	f.bytes_toserver = 70;
 	struct eve *ev = eve_open(path, err, sizeof(err));
 	assert_non_null(ev);
-	eve_flow(ev, &f, FLOW_END_SHUTDOWN);
+	eve_flow(ev, &f, FLOW_END_SHUTDOWN, NULL);
 	eve_close(ev, err, sizeof(err));
 	slurp(path, buf, sizeof(buf));
 	assert_non_null(strstr(buf, "\"src_ip\":\"fe80::1\",\"dest_ip\":"
@@ -125,7 +125,8 @@ static void test_stats_line(void **state)
 	snprintf(path, sizeof(path), "%s/stats.json", dir);
 	struct eve *ev = eve_open(path, err, sizeof(err));
 	assert_non_null(ev);
-	struct run_stats rs = { &cs, &ds, &fs, 1, 0 };
+	struct run_stats rs = { .capture = &cs, .decoder = &ds, .flow = &fs,
+	    .eve_lines = 1 };
 	eve_stats(ev, 1000000000ull, &rs);
 	eve_close(ev, err, sizeof(err));
 	slurp(path, buf, sizeof(buf));
@@ -149,7 +150,7 @@ static void test_write_error(void **state)
 	f.proto = 17;
 	/* enough to overflow stdio's buffer so the error shows */
 	for (int i = 0; i < 5000; i++)
-		eve_flow(ev, &f, FLOW_END_TIMEOUT);
+		eve_flow(ev, &f, FLOW_END_TIMEOUT, NULL);
 	assert_int_equal(eve_close(ev, err, sizeof(err)), -1);
 	assert_non_null(strstr(err, "write failed"));
 	assert_null(eve_open("/nonexistent-dir/eve.json", err, sizeof(err)));

@@ -1,0 +1,94 @@
+/* inv_int.h - the inventory's private state, shared by inventory.c,
+ * evidence.c and dev_output.c only (identification uses device_int.h). */
+#ifndef EW_INV_INT_H
+#define EW_INV_INT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "device/device_int.h"
+#include "util/lrutab.h"
+
+/* Table key: a MAC (type 1) or, for hosts seen without L2, an address
+ * (type 4 or 6). Padding is zeroed: lrutab compares keys as bytes. */
+struct dev_key {
+	uint8_t type;
+	uint8_t b[16];
+};
+
+/* Hostname sources, best last (DHCP option 12 wins). */
+enum dev_name_src { DEV_NAME_NONE = 0, DEV_NAME_MDNS, DEV_NAME_DHCP6,
+	DEV_NAME_DHCP };
+
+/* A table record: the device (first, so a struct device pointer is a
+ * record pointer) plus bookkeeping nobody outside the inventory needs. */
+struct dev_rec {
+	struct device d;
+	uint64_t last_classify;		/* packet time of the last run */
+	uint8_t dirty;			/* new evidence since then */
+	uint8_t name_src;		/* enum dev_name_src of d.hostname */
+	uint8_t nremote;		/* distinct remote IPs behind the MAC */
+	uint8_t reported;		/* at least one event written */
+	uint32_t remote[DEV_GATEWAY_REMOTE_IPS];	/* their hashes */
+	uint32_t merged;		/* rotations merged into it */
+};
+
+struct dev_inv {
+	struct dev_config cfg;
+	struct homenet home;
+	struct eve *eve;
+	struct lrutab *devs;		/* dev_key -> dev_rec */
+	struct lrutab *ipidx;		/* struct addr -> dev_key */
+	struct dev_oui *oui;
+	struct dev_kb *kb;
+	struct dev_fplib *lib;
+	struct dev_stats st;
+	struct dev_rec *pin[2];		/* records the current packet holds */
+	struct {
+		struct dev_rec *rec;	/* NULL: empty */
+	} cache[2];			/* the last two MACs looked up */
+	unsigned cache_next;
+};
+
+/* evidence.c: everything a packet's app metadata says about the devices
+ * involved. src/dst are the packet's endpoint devices (NULL when the side
+ * is remote or not a device). */
+void dev_evidence_packet(struct dev_inv *inv, const struct packet *p,
+    struct dev_rec *src, struct dev_rec *dst, const struct app_meta *m);
+/* A SYN fingerprint "ttl:win:mss:wscale:opts" into buf. */
+void dev_syn_fingerprint(const struct packet *p, char *buf, size_t size);
+
+/* inventory.c helpers evidence.c needs. */
+int dev_mac_unicast(const uint8_t mac[6]);	/* a host, not a group/zero */
+struct dev_rec *dev_rec_for_mac(struct dev_inv *inv, const uint8_t mac[6],
+    uint64_t ts);
+/* The existing record for mac, or NULL (creates nothing). */
+struct dev_rec *dev_rec_find_mac(struct dev_inv *inv, const uint8_t mac[6]);
+/* The record keyed by this address (hosts seen without L2). */
+struct dev_rec *dev_rec_for_ip(struct dev_inv *inv, const struct addr *ip,
+    uint64_t ts);
+void dev_rec_add_ip(struct dev_inv *inv, struct dev_rec *r,
+    const struct addr *ip, uint64_t ts);
+void dev_rec_set_hostname(struct dev_rec *r, const char *name,
+    enum dev_name_src src);
+/* New evidence for r (marks it for re-classification). */
+int dev_rec_evidence(struct dev_rec *r, enum dev_ev_kind kind,
+    const char *value, uint64_t ts);
+/* r's DHCP identity changed: when r (a randomized MAC) is a rotation of
+ * an older record, that record's history moves into r and it goes. */
+void dev_rec_try_merge(struct dev_inv *inv, struct dev_rec *r);
+
+/* The device for an alert: by MAC, else by address. A remote address
+ * seen with the gateway's MAC is not the gateway. */
+const struct device *dev_inv_lookup(const struct dev_inv *inv,
+    const uint8_t *mac, const struct addr *ip);
+
+struct jbuf;
+
+/* dev_output.c: one "device" object (the EVE event's and devices.json's);
+ * full adds the inventory-only keys. */
+void dev_json_device(struct jbuf *jb, const struct dev_rec *r, int full);
+/* EVE device event for r at packet time ts. */
+void dev_emit_event(struct dev_inv *inv, struct dev_rec *r, uint64_t ts);
+
+#endif /* EW_INV_INT_H */

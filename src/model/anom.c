@@ -1,0 +1,736 @@
+/* anom.c - the online anomaly detector: feature vector -> KitNET score ->
+ * log-normal threshold -> per-source episodes -> explained alerts, with
+ * poisoning defences on continued learning and signed snapshots. */
+#include "model/anom.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "config.h"
+#include "features/features.h"
+#include "model/kitnet.h"
+#include "model/snapshot.h"
+#include "model/threshold.h"
+#include "util/alloc.h"
+#include "util/lrutab.h"
+
+#define NS 1000000000.0
+#define ANOM_TOP 3		/* feature groups named in an explanation */
+#define SID_SOURCE 4000001u	/* a source behaving unlike the baseline */
+#define SID_TARGET 4000002u	/* outside sources hitting one device */
+#define SID_INTEGRITY 4000010u
+
+/* Episodes and learning shares are kept per source. role 0: the packet's
+ * own source (a device or any sender); role 1: a device hit by senders
+ * outside the home network (a spoofed-source flood is many brand-new
+ * sources: keyed by them, no episode would ever gather packets). */
+struct src_key {
+	struct addr a;
+	uint8_t role;		/* always 0 in the table's keys */
+};
+
+struct src_rec {
+	/* the open episode */
+	uint8_t open, has_mac;
+	uint8_t mac[6];
+	uint64_t ep_start, ep_last, ep_count;
+	uint64_t ep_total;		/* scored packets during the episode */
+	double ep_peak;
+	/* the peak packet: its other end, ports and why it scored */
+	struct addr peer;
+	uint16_t sport, dport;
+	uint8_t proto;
+	uint8_t role;			/* of the peak packet (see src_key) */
+	uint8_t ntop;
+	uint16_t top_feat[ANOM_TOP];
+	double top_val[ANOM_TOP];
+	/* continued learning */
+	uint64_t win;
+	uint64_t win_count;
+	uint64_t flagged_until;		/* ns; no learning before */
+	uint64_t last_alert;		/* ns, 0 = never: the daily budget */
+};
+
+struct anom {
+	struct anom_config cfg;
+	struct homenet home;
+	struct alert_sink *sink;
+	struct feat *fx;
+	struct kitnet *kn;
+	struct lrutab *srcs;
+	unsigned nfeat;
+	int use_names;
+	uint64_t layout;
+
+	/* phase */
+	enum anom_phase phase;
+	uint64_t n_phase, t_phase;	/* vectors in phase; its start (ns) */
+	int t_pending;			/* t_phase set from the next packet */
+	double pending_s;		/* ... minus this many seconds */
+	uint64_t cal_n;
+	double cal_s;
+	struct thr_fit fit;
+	struct thr thr;
+
+	/* continued learning */
+	uint64_t sample;
+	uint64_t win, win_total, prev_total;
+
+	uint64_t last_ts, next_sweep;
+	double *x;			/* nfeat: the current vector */
+	double *contrib, *ferr;		/* explanation scratch */
+	struct anom_stats st;
+};
+
+void anom_config_default(struct anom_config *cfg)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->enabled = 1;
+	cfg->fm_grace = MODEL_FM_GRACE;
+	cfg->ad_grace = MODEL_AD_GRACE;
+	cfg->fm_grace_s = MODEL_FM_GRACE_S;
+	cfg->ad_grace_s = MODEL_AD_GRACE_S;
+	cfg->max_ae = MODEL_MAX_AE;
+	cfg->learning_rate = MODEL_LEARNING_RATE;
+	cfg->hidden_ratio = MODEL_HIDDEN_RATIO;
+	cfg->tail_prob = MODEL_TAIL_PROB;
+	cfg->keep_learning = 1;
+	cfg->seed = MODEL_SEED;
+	cfg->cal_fraction = MODEL_CAL_FRACTION;
+	cfg->episode_min = MODEL_EPISODE_MIN_COUNT;
+	cfg->episode_gap_s = MODEL_EPISODE_GAP_S;
+}
+
+static void close_episode(struct anom *a, const struct src_key *k,
+    struct src_rec *r);
+
+static void on_evict(const void *key, void *val, void *ud)
+{
+	struct anom *a = ud;
+	struct src_rec *r = val;
+
+	a->st.evicted++;
+	if (r->open)
+		close_episode(a, key, r);
+}
+
+static void integrity_alert(struct anom *a, const char *why)
+{
+	struct alert al;
+
+	if (!a->sink)
+		return;
+	alert_init(&al, SID_INTEGRITY, ALERT_CAT_MODEL_INTEGRITY, 1, "T1565",
+	    "anomaly", 0);
+	alert_signature(&al, "Model snapshot failed verification");
+	alert_text(&al, "refused to load %s: %s", a->cfg.load_model, why);
+	alert_emit(a->sink, &al);
+}
+
+static int load_model(struct anom *a, char *err, size_t errlen)
+{
+	struct snap_meta m;
+	char why[256];
+	int rc;
+
+	rc = snap_load(a->cfg.load_model, a->cfg.key_path, &a->kn, &m, why,
+	    sizeof(why));
+	if (rc == 0 && (m.layout != a->layout ||
+	    a->kn->nfeat != a->nfeat)) {
+		snprintf(why, sizeof(why), "%s: feature layout differs from "
+		    "this build (%u features, layout %016llx; file has %u, "
+		    "%016llx)", a->cfg.load_model, a->nfeat,
+		    (unsigned long long)a->layout, a->kn->nfeat,
+		    (unsigned long long)m.layout);
+		rc = SNAP_ERR_COMPAT;
+	}
+	if (rc == 0 && (m.phase < ANOM_PH_AD || m.phase > ANOM_PH_DETECT ||
+	    (m.phase == ANOM_PH_DETECT && !m.thr.ready))) {
+		snprintf(why, sizeof(why), "%s: inconsistent model phase",
+		    a->cfg.load_model);
+		rc = SNAP_ERR_INTEGRITY;
+	}
+	if (rc != 0) {
+		kitnet_free(a->kn);
+		a->kn = NULL;
+		if (rc == SNAP_ERR_INTEGRITY)
+			integrity_alert(a, why);
+		snprintf(err, errlen, "%s", why);
+		return -1;
+	}
+	a->phase = (enum anom_phase)m.phase;
+	a->n_phase = m.n_phase;
+	a->t_pending = 1;
+	a->pending_s = m.phase_s;
+	a->fit = m.fit;
+	a->thr = m.thr;
+	a->st.trained = m.trained;
+	return 0;
+}
+
+struct anom *anom_new(const struct anom_config *cfg,
+    const struct homenet *home, struct alert_sink *sink, char *err,
+    size_t errlen)
+{
+	struct anom *a = ew_calloc(1, sizeof(*a));
+	size_t ents;
+
+	if (!a) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	a->cfg = *cfg;
+	if (home)
+		a->home = *home;
+	else
+		homenet_default(&a->home);
+	a->sink = sink;
+	if (cfg->nfeat) {
+		a->nfeat = cfg->nfeat;
+	} else {
+		a->nfeat = feat_count();
+		a->use_names = 1;
+	}
+	if (!cfg->enabled || a->nfeat == 0 || a->nfeat > FEAT_MAX * 16) {
+		if (cfg->enabled && cfg->load_model) {
+			snprintf(err, errlen, "cannot load %s: this build "
+			    "computes no feature vector", cfg->load_model);
+			ew_free(a);
+			return NULL;
+		}
+		a->phase = ANOM_PH_OFF;
+		return a;
+	}
+	if (!(cfg->tail_prob > 0 && cfg->tail_prob < 0.5) ||
+	    cfg->max_ae == 0 || !(cfg->learning_rate > 0) ||
+	    !(cfg->hidden_ratio > 0 && cfg->hidden_ratio <= 1) ||
+	    !(cfg->cal_fraction >= 0 && cfg->cal_fraction <= 10)) {
+		snprintf(err, errlen, "model: invalid setting (tail "
+		    "probability in (0, 0.5), m >= 1, learning rate > 0, "
+		    "hidden ratio in (0, 1])");
+		ew_free(a);
+		return NULL;
+	}
+	a->layout = snap_layout_hash(a->nfeat, a->use_names);
+	a->x = ew_calloc(2u * a->nfeat + FEAT_MAX, sizeof(double));
+	a->contrib = ew_calloc(a->nfeat, sizeof(double));
+	ents = lrutab_entries_for(sizeof(struct src_key),
+	    sizeof(struct src_rec), MODEL_SRC_MEMCAP);
+	a->srcs = lrutab_new(sizeof(struct src_key), sizeof(struct src_rec),
+	    ents, cfg->seed, on_evict, a);
+	if (!a->x || !a->contrib || !a->srcs)
+		goto oom;
+	a->ferr = a->x + a->nfeat;
+	if (a->use_names) {
+		struct feat_config fc;
+		feat_config_default(&fc);
+		a->fx = feat_new(&fc, cfg->seed);
+		if (!a->fx)
+			goto oom;
+	}
+	a->cal_n = (uint64_t)((double)cfg->ad_grace * cfg->cal_fraction);
+	if (a->cal_n < 100)
+		a->cal_n = 100;	/* a fit needs some samples */
+	a->cal_s = cfg->ad_grace_s * cfg->cal_fraction;
+	if (cfg->load_model) {
+		if (load_model(a, err, errlen) < 0) {
+			anom_free(a);
+			return NULL;
+		}
+	} else {
+		a->kn = kitnet_new(a->nfeat, cfg->max_ae, cfg->learning_rate,
+		    cfg->hidden_ratio, cfg->seed);
+		if (!a->kn)
+			goto oom;
+		a->phase = ANOM_PH_FM;
+		a->t_pending = 1;
+	}
+	return a;
+oom:
+	snprintf(err, errlen, "model: out of memory");
+	anom_free(a);
+	return NULL;
+}
+
+void anom_free(struct anom *a)
+{
+	if (!a)
+		return;
+	lrutab_free(a->srcs);
+	kitnet_free(a->kn);
+	feat_free(a->fx);
+	ew_free(a->x);
+	ew_free(a->contrib);
+	ew_free(a);
+}
+
+/* Which source an anomalous or learned packet is charged to. */
+static int key_of(const struct anom *a, const struct packet *p,
+    struct src_key *k)
+{
+	memset(k, 0, sizeof(*k));
+	if (p->ip_version == 4 || p->ip_version == 6) {
+		if (!homenet_contains(&a->home, &p->src) &&
+		    homenet_contains(&a->home, &p->dst)) {
+			/* the device's record (one episode per device,
+			 * whichever direction); role kept for the alert */
+			k->a = p->dst;
+			k->role = 1;
+		} else {
+			k->a = p->src;
+		}
+		return 1;
+	}
+	if (p->has_arp) {
+		addr_set4(&k->a, p->arp.spa);
+		return 1;
+	}
+	return 0;
+}
+
+static int phase_done(const struct anom *a, uint64_t t, uint64_t n,
+    double secs)
+{
+	if (a->n_phase < n)
+		return 0;
+	return secs <= 0 || (double)(t - a->t_phase) >= secs * NS ||
+	    t < a->t_phase;
+}
+
+static void next_phase(struct anom *a, enum anom_phase ph, uint64_t t)
+{
+	a->phase = ph;
+	a->n_phase = 0;
+	a->t_phase = t;
+}
+
+/* Why x scored high: the ANOM_TOP clusters whose reconstruction errors the
+ * output layer found most surprising, each named by its worst feature. */
+static void explain_peak(struct anom *a, const double *x, struct src_rec *r)
+{
+	struct kitnet *kn = a->kn;
+	unsigned used[ANOM_TOP];
+
+	kitnet_explain(kn, x, a->contrib, a->ferr);
+	r->ntop = 0;
+	for (unsigned t = 0; t < ANOM_TOP && t < kn->nclust; t++) {
+		unsigned best = UINT32_MAX;
+		for (unsigned c = 0; c < kn->nclust; c++) {
+			int taken = 0;
+			for (unsigned u = 0; u < t; u++)
+				taken |= used[u] == c;
+			if (taken)
+				continue;
+			if (best == UINT32_MAX || a->contrib[c] > a->contrib[best])
+				best = c;
+		}
+		if (best == UINT32_MAX || !(a->contrib[best] > 0))
+			break;
+		used[t] = best;
+		unsigned bf = kn->map[kn->cstart[best]];
+		for (unsigned i = kn->cstart[best]; i < kn->cstart[best + 1]; i++) {
+			if (a->ferr[kn->map[i]] > a->ferr[bf])
+				bf = kn->map[i];
+		}
+		r->top_feat[t] = (uint16_t)bf;
+		r->top_val[t] = x[bf];
+		r->ntop = (uint8_t)(t + 1);
+	}
+}
+
+static const char *name_of(const struct anom *a, unsigned f,
+    const char *(*fn)(unsigned), char *buf, size_t n)
+{
+	if (a->use_names) {
+		const char *s = fn(f);
+		if (s && *s)
+			return s;
+	}
+	snprintf(buf, n, "feature %u", f);
+	return buf;
+}
+
+static void close_episode(struct anom *a, const struct src_key *k,
+    struct src_rec *r)
+{
+	struct alert al;
+	char ip[ADDR_STRLEN], buf[32], key[ALERT_KEY_LEN];
+	double thr = a->thr.value, ratio;
+	uint8_t sev = 3;
+
+	r->open = 0;
+	if (r->ep_count < a->cfg.episode_min ||
+	    (double)r->ep_count < MODEL_EPISODE_MIN_SHARE *
+	    (double)r->ep_total) {
+		a->st.episodes_small++;
+		return;
+	}
+	r->flagged_until = r->ep_last +
+	    (uint64_t)(MODEL_FLAG_HOLD_S * NS);
+	ratio = thr > 0 ? r->ep_peak / thr : 0;
+	if (ratio >= MODEL_SEV2_FACTOR && r->ep_count >= MODEL_SEV2_COUNT)
+		sev = 2;
+	if (ratio >= MODEL_SEV1_FACTOR && r->ep_count >= MODEL_SEV1_COUNT)
+		sev = 1;
+	/* DESIGN's budget: at most one low-severity anomaly alert per
+	 * device per day */
+	if (sev == 3 && r->last_alert && r->ep_start >= r->last_alert &&
+	    (double)(r->ep_start - r->last_alert) < MODEL_SEV3_HOLDOFF_S * NS) {
+		a->st.episodes_held++;
+		return;
+	}
+	a->st.episodes++;
+	r->last_alert = r->ep_last;
+	if (!a->sink)
+		return;
+	alert_init(&al, r->role ? SID_TARGET : SID_SOURCE, ALERT_CAT_ANOMALY,
+	    sev, r->role ? "T1498" : "", "anomaly", r->ep_start);
+	al.ts_end = r->ep_last;
+	al.count = r->ep_count;
+	addr_fmt(&k->a, ip, sizeof(ip));
+	if (r->role) {
+		/* outside senders against a device: src = the top sender
+		 * (the peak packet's), dest = the device */
+		al.src = r->peer;
+		al.dst = k->a;
+		al.device_side = ALERT_SIDE_DST;
+		alert_signature(&al, "Anomalous traffic towards %s from "
+		    "outside the home network", ip);
+	} else {
+		al.src = k->a;
+		al.dst = r->peer;
+		al.has_src_mac = r->has_mac;
+		memcpy(al.src_mac, r->mac, 6);
+		alert_signature(&al, "Anomalous traffic from %s", ip);
+	}
+	al.src_port = r->sport;
+	al.dest_port = r->dport;
+	al.proto = r->proto;
+	const char *g0 = r->ntop ? name_of(a, r->top_feat[0], feat_group, buf,
+	    sizeof(buf)) : "no single feature group";
+	alert_text(&al, "%llu packets scored above the learned baseline's "
+	    "threshold (peak %.3g, %.1fx the threshold); most unusual: %s",
+	    (unsigned long long)r->ep_count, r->ep_peak, ratio, g0);
+	alert_kv_num(&al, "score", r->ep_peak);
+	alert_kv_num(&al, "threshold", thr);
+	alert_kv_num(&al, "score_ratio", ratio);
+	alert_kv_num(&al, "packets_above", (double)r->ep_count);
+	alert_kv_num(&al, "tail_probability", a->thr.tail);
+	for (unsigned t = 0; t < r->ntop; t++) {
+		snprintf(key, sizeof(key), "group_%u", t + 1);
+		alert_kv_str(&al, key, name_of(a, r->top_feat[t], feat_group,
+		    buf, sizeof(buf)));
+		snprintf(key, sizeof(key), "feature_%u", t + 1);
+		alert_kv_str(&al, key, name_of(a, r->top_feat[t],
+		    feat_describe, buf, sizeof(buf)));
+		snprintf(key, sizeof(key), "value_%u", t + 1);
+		alert_kv_num(&al, key, r->top_val[t]);
+	}
+	alert_emit(a->sink, &al);
+}
+
+/* Close episodes quiet for longer than the gap (once per second of packet
+ * time: a walk of a bounded table). */
+static void sweep(struct anom *a, uint64_t t, int all)
+{
+	uint64_t gap = (uint64_t)(a->cfg.episode_gap_s * NS);
+
+	for (void *v = lrutab_first(a->srcs); v; v = lrutab_next(a->srcs, v)) {
+		struct src_rec *r = v;
+		if (r->open && (all || t < r->ep_last || t - r->ep_last > gap))
+			close_episode(a, lrutab_key(a->srcs, v), r);
+	}
+}
+
+static void above(struct anom *a, const struct packet *p, const double *x,
+    double s)
+{
+	struct src_key k;
+	struct src_rec *r;
+	int created;
+
+	a->st.above++;
+	if (!key_of(a, p, &k))
+		return;
+	uint8_t role = k.role;
+	k.role = 0;
+	r = lrutab_get(a->srcs, &k, &created);
+	k.role = role;
+	if (!r->open) {
+		r->open = 1;
+		r->ep_start = p->ts_ns;
+		r->ep_count = 0;
+		r->ep_total = 1;
+		r->ep_peak = 0;
+	}
+	r->ep_last = p->ts_ns;
+	r->ep_count++;
+	if (p->has_eth && k.role == 0 && !r->has_mac) {
+		r->has_mac = 1;
+		memcpy(r->mac, p->src_mac, 6);
+	}
+	if (s > r->ep_peak) {
+		r->ep_peak = s;
+		r->role = k.role;
+		if (p->has_arp && !p->ip_version) {
+			addr_set4(&r->peer, p->arp.tpa);
+			r->proto = 0;
+		} else {
+			r->peer = k.role ? p->src : p->dst;
+			r->proto = p->l4proto;
+		}
+		r->sport = p->has_l4 ? p->sport : 0;
+		r->dport = p->has_l4 ? p->dport : 0;
+		explain_peak(a, x, r);
+	}
+}
+
+/* The per-source share limit on training: 1 (and the vector counted) when
+ * r may contribute one more training vector in this window. */
+static int share_ok(struct anom *a, struct src_rec *r, uint64_t ts)
+{
+	uint64_t w = (uint64_t)((double)ts / (MODEL_LEARN_WINDOW_S * NS));
+
+	if (w != a->win) {
+		a->prev_total = w == a->win + 1 ? a->win_total : 0;
+		a->win = w;
+		a->win_total = 0;
+	}
+	if (r->win != w) {
+		r->win = w;
+		r->win_count = 0;
+	}
+	/* the share is of all vectors offered for training (counting only
+	 * accepted ones would let a dominant source starve everyone) */
+	a->win_total++;
+	uint64_t tot = a->win_total > a->prev_total ? a->win_total :
+	    a->prev_total;
+	if (r->win_count >= MODEL_LEARN_SRC_FLOOR &&
+	    (double)r->win_count >= MODEL_LEARN_SHARE * (double)tot) {
+		a->st.refused_share++;
+		return 0;
+	}
+	r->win_count++;
+	return 1;
+}
+
+/* A packet at or below the threshold: it counts towards its source's
+ * open episode (the share test), then maybe continued learning, with the
+ * poisoning defences. */
+static void below(struct anom *a, const struct packet *p, const double *x)
+{
+	struct src_key k;
+	struct src_rec *r;
+	int created;
+	if (!key_of(a, p, &k))
+		return;
+	k.role = 0;
+	r = lrutab_find(a->srcs, &k);
+	if (r && r->open)
+		r->ep_total++;
+	if (!a->cfg.keep_learning || ++a->sample % MODEL_LEARN_SAMPLE)
+		return;
+	if (!r)
+		r = lrutab_get(a->srcs, &k, &created);
+	if (r->open || r->flagged_until > p->ts_ns) {
+		a->st.refused_source++;
+		return;
+	}
+	if (!share_ok(a, r, p->ts_ns))
+		return;
+	kitnet_train(a->kn, x);
+	a->st.trained++;
+	a->st.learned_after++;
+}
+
+/* Training during the grace period, under the same per-source share
+ * limit: a device that starts scanning or flooding while the model is
+ * still learning would otherwise make most of the training data. Refused
+ * vectors do not count towards the grace period. This limits, but does
+ * not prevent, learning an attack present during the grace period (see
+ * test_grace_share_limit). Returns 1 if trained. */
+static int grace_train(struct anom *a, const struct packet *p,
+    const double *x)
+{
+	struct src_key k;
+	struct src_rec *r;
+	int created;
+
+	if (key_of(a, p, &k)) {
+		k.role = 0;
+		r = lrutab_get(a->srcs, &k, &created);
+		if (!share_ok(a, r, p->ts_ns))
+			return 0;
+	}
+	kitnet_train(a->kn, x);
+	a->st.trained++;
+	return 1;
+}
+
+double anom_vector(struct anom *a, const struct packet *p, const double *xin)
+{
+	uint64_t t = p->ts_ns;
+	double *x = a->x, s = 0;
+
+	if (a->phase == ANOM_PH_OFF)
+		return 0;
+	/* A non-finite value would poison the statistics and weights. */
+	for (unsigned i = 0; i < a->nfeat; i++)
+		x[i] = isfinite(xin[i]) ? xin[i] : 0;
+	a->st.vectors++;
+	a->last_ts = t;
+	if (a->t_pending) {
+		uint64_t back = (uint64_t)(a->pending_s * NS);
+		a->t_phase = t > back ? t - back : 0;
+		a->t_pending = 0;
+		a->next_sweep = t;
+	}
+	if (t >= a->next_sweep) {
+		sweep(a, t, 0);
+		a->next_sweep = t + (uint64_t)NS;
+	}
+	switch (a->phase) {
+	case ANOM_PH_FM:
+		kitnet_fm_update(a->kn, x);
+		a->n_phase++;
+		if (phase_done(a, t, a->cfg.fm_grace, a->cfg.fm_grace_s)) {
+			if (kitnet_fm_finish(a->kn) < 0) {
+				a->phase = ANOM_PH_OFF;
+				return 0;
+			}
+			next_phase(a, ANOM_PH_AD, t);
+		}
+		return 0;
+	case ANOM_PH_AD:
+		if (!grace_train(a, p, x))
+			return 0;
+		a->n_phase++;
+		if (phase_done(a, t, a->cfg.ad_grace, a->cfg.ad_grace_s))
+			next_phase(a, ANOM_PH_CAL, t);
+		return 0;
+	case ANOM_PH_CAL:
+		s = kitnet_score(a->kn, x);
+		thr_fit_add(&a->fit, s);
+		a->n_phase++;
+		if (phase_done(a, t, a->cal_n, a->cal_s) &&
+		    thr_finish(&a->fit, a->cfg.tail_prob, &a->thr) == 0)
+			next_phase(a, ANOM_PH_DETECT, t);
+		break;
+	case ANOM_PH_DETECT:
+		s = kitnet_score(a->kn, x);
+		a->n_phase++;
+		if (s > a->thr.value)
+			above(a, p, x, s);
+		else
+			below(a, p, x);
+		break;
+	case ANOM_PH_OFF:
+		return 0;
+	}
+	if (s > 0)
+		a->st.scored++;
+	return s;
+}
+
+double anom_packet(struct anom *a, const struct packet *p)
+{
+	if (a->phase == ANOM_PH_OFF || !a->fx)
+		return 0;
+	if (!feat_packet(a->fx, p, a->x + 2u * a->nfeat))
+		return 0;
+	return anom_vector(a, p, a->x + 2u * a->nfeat);
+}
+
+double anom_peek(struct anom *a, const double *x)
+{
+	if (a->phase == ANOM_PH_OFF || !a->kn || !kitnet_ready(a->kn))
+		return 0;
+	return kitnet_score(a->kn, x);
+}
+
+double anom_train_raw(struct anom *a, const double *x)
+{
+	if (a->phase == ANOM_PH_OFF || !a->kn || !kitnet_ready(a->kn))
+		return 0;
+	a->st.trained++;
+	return kitnet_train(a->kn, x);
+}
+
+int anom_finish(struct anom *a, uint64_t now, char *err, size_t errlen)
+{
+	struct snap_meta m;
+
+	(void)now;
+	if (a->phase == ANOM_PH_OFF) {
+		if (a->cfg.save_model) {
+			snprintf(err, errlen, "cannot save %s: the model is "
+			    "off (no feature vector in this build)",
+			    a->cfg.save_model);
+			return -1;
+		}
+		return 0;
+	}
+	sweep(a, now, 1);
+	if (!a->cfg.save_model)
+		return 0;
+	if (a->phase == ANOM_PH_FM) {
+		snprintf(err, errlen, "cannot save %s: the feature mapper is "
+		    "still learning (%llu of %llu vectors)", a->cfg.save_model,
+		    (unsigned long long)a->n_phase,
+		    (unsigned long long)a->cfg.fm_grace);
+		return -1;
+	}
+	memset(&m, 0, sizeof(m));
+	m.layout = a->layout;
+	m.phase = (uint32_t)a->phase;
+	m.n_phase = a->n_phase;
+	m.phase_s = a->last_ts > a->t_phase && !a->t_pending ?
+	    (double)(a->last_ts - a->t_phase) / NS : a->pending_s;
+	m.trained = a->st.trained;
+	m.fit = a->fit;
+	m.thr = a->thr;
+	return snap_save(a->cfg.save_model, a->kn, &m, a->cfg.key_path, err,
+	    errlen) == 0 ? 0 : -1;
+}
+
+void anom_on_alert(const struct alert *al, const struct alert_device *d,
+    void *ud)
+{
+	struct anom *a = ud;
+	struct src_key k;
+	struct src_rec *r;
+	int created;
+
+	(void)d;
+	/* Our own alerts flag their source when the episode closes (and
+	 * may be emitted from inside a walk of the table). */
+	if (!a || a->phase == ANOM_PH_OFF || !a->srcs ||
+	    (al->detector && strcmp(al->detector, "anomaly") == 0))
+		return;
+	memset(&k, 0, sizeof(k));
+	if (al->src.family) {
+		k.a = al->src;
+	} else if (al->dst.family) {
+		k.a = al->dst;
+	} else {
+		return;
+	}
+	r = lrutab_get(a->srcs, &k, &created);
+	uint64_t until = al->ts_end + (uint64_t)(MODEL_FLAG_HOLD_S * NS);
+	if (until > r->flagged_until)
+		r->flagged_until = until;
+}
+
+const struct anom_stats *anom_stats(const struct anom *a)
+{
+	struct anom_stats *st = (struct anom_stats *)&a->st;
+
+	st->phase = a->phase;
+	st->nfeat = a->nfeat;
+	st->nclust = a->kn ? a->kn->nclust : 0;
+	st->threshold = a->thr.ready ? a->thr.value : 0;
+	st->log_mu = a->thr.mu;
+	st->log_sigma = a->thr.sigma;
+	return st;
+}

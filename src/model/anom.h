@@ -1,0 +1,109 @@
+/* anom.h - the online anomaly detector: features -> model -> score ->
+ * thresholded, explained, per-episode alerts.
+ *
+ * Kitsune's method (feature mapper learned during a first grace period,
+ * an ensemble of small autoencoders trained during a second, an output
+ * autoencoder whose RMSE is the score), with a log-normal fit of benign
+ * scores for the threshold, per-source episode aggregation and poisoning
+ * defences. Written from the published description. */
+#ifndef EW_ANOM_H
+#define EW_ANOM_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "decode/decode.h"
+#include "detect/alert.h"
+#include "util/homenet.h"
+
+struct anom_config {
+	int enabled;
+	uint64_t fm_grace;		/* packets for the feature mapper */
+	uint64_t ad_grace;		/* packets for training the ensemble */
+	double fm_grace_s, ad_grace_s;	/* the same in seconds (0 = unused;
+					 * whichever ends later applies) */
+	unsigned max_ae;		/* m: largest cluster */
+	double learning_rate;
+	double hidden_ratio;
+	double tail_prob;		/* alert above this tail probability */
+	int keep_learning;		/* train after the grace periods */
+	const char *load_model;		/* snapshot to start from */
+	const char *save_model;		/* snapshot to write at the end */
+	const char *key_path;		/* Ed25519 key: secret for save,
+					 * public for load */
+	uint64_t seed;			/* weight initialisation (fixed default
+					 * so runs are reproducible) */
+	double cal_fraction;		/* calibration window, share of the
+					 * training grace */
+	unsigned episode_min;		/* packets above threshold to report */
+	double episode_gap_s;		/* quiet time that ends an episode */
+	unsigned nfeat;			/* 0: feat_count(); else the length of
+					 * vectors given to anom_vector (tests,
+					 * benchmarks) */
+};
+void anom_config_default(struct anom_config *cfg);
+
+struct anom;
+
+/* sink borrowed. Loads the snapshot when configured (err says why not). */
+struct anom *anom_new(const struct anom_config *cfg,
+    const struct homenet *home, struct alert_sink *sink, char *err,
+    size_t errlen);
+void anom_free(struct anom *a);	/* NULL is a no-op */
+
+/* Score one decoded packet: returns the anomaly score, or 0 when the
+ * packet is not scored (learning, or neither IP nor ARP). */
+double anom_packet(struct anom *a, const struct packet *p);
+
+/* End of input: close open episodes, save the snapshot if configured.
+ * Returns 0 or -1 (err filled) when saving failed. */
+int anom_finish(struct anom *a, uint64_t now, char *err, size_t errlen);
+
+/* alert_listener_fn: alerts from other detectors mark their source as
+ * "do not learn from" (ud = the anom). */
+void anom_on_alert(const struct alert *al, const struct alert_device *d,
+    void *ud);
+
+/* Score a ready-made feature vector x (nfeat values) as if it came with
+ * p: the same learning, thresholds, episodes and alerts as anom_packet
+ * (which is feat_packet + this). For tests and benchmarks. */
+double anom_vector(struct anom *a, const struct packet *p, const double *x);
+/* The score of x under the current model, without side effects (0 before
+ * the model exists). */
+double anom_peek(struct anom *a, const double *x);
+
+/* One training step on x with none of the poisoning defences (tests:
+ * the undefended control; 0 before the model exists). */
+double anom_train_raw(struct anom *a, const double *x);
+
+enum anom_phase {
+	ANOM_PH_OFF = 0,	/* disabled (no features in this build) */
+	ANOM_PH_FM,		/* learning the feature map */
+	ANOM_PH_AD,		/* training the autoencoders */
+	ANOM_PH_CAL,		/* scoring benign traffic for the threshold */
+	ANOM_PH_DETECT,		/* scoring and alerting */
+};
+
+struct anom_stats {
+	enum anom_phase phase;
+	unsigned nfeat, nclust;
+	uint64_t vectors;		/* packets that produced a vector */
+	uint64_t scored;		/* packets with a non-zero score out */
+	uint64_t above;			/* scored above the threshold */
+	uint64_t trained;		/* training steps, grace included */
+	uint64_t learned_after;		/* of which after the grace periods */
+	uint64_t refused_above;		/* continued learning refused: above
+					 * threshold */
+	uint64_t refused_source;	/* ... source in an episode/flagged */
+	uint64_t refused_share;		/* ... source over its share */
+	uint64_t episodes;		/* episodes reported (alerts) */
+	uint64_t episodes_small;	/* closed below episode_min/share */
+	uint64_t episodes_held;		/* not reported: the device had an
+					 * anomaly alert within the day */
+	uint64_t evicted;		/* source table evictions */
+	double threshold;		/* 0 until fitted */
+	double log_mu, log_sigma;	/* the fit */
+};
+const struct anom_stats *anom_stats(const struct anom *a);
+
+#endif /* EW_ANOM_H */

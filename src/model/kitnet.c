@@ -1,0 +1,617 @@
+/* kitnet.c - feature mapper, autoencoder ensemble and output layer. */
+#include "model/kitnet.h"
+
+#include <float.h>
+#include <math.h>
+#include <string.h>
+
+#include "config.h"
+#include "util/alloc.h"
+
+/* splitmix64: a small, well-mixed generator with a fixed seed, so the same
+ * capture always trains the same weights (rand() is not portable). */
+static uint64_t kn_rand(uint64_t *s)
+{
+	uint64_t z = (*s += 0x9e3779b97f4a7c15ull);
+
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+	return z ^ (z >> 31);
+}
+
+/* Uniform in [-a, a). */
+static float kn_uniform(uint64_t *s, double a)
+{
+	double u = (double)(kn_rand(s) >> 11) * (1.0 / 9007199254740992.0);
+
+	return (float)((2.0 * u - 1.0) * a);
+}
+
+float *kitnet_ae_w(const struct kitnet *kn, const struct kn_ae *ae)
+{
+	return kn->arena + ae->off;
+}
+
+static unsigned pad_h(unsigned nh)
+{
+	return (nh + KN_HB - 1) / KN_HB * KN_HB;
+}
+
+static size_t ae_len(unsigned nv, unsigned nh)
+{
+	size_t nvp = pad_h(nv), nhp = pad_h(nh);
+
+	return (size_t)nv * nhp + nhp + 4u * nvp + nhp * nvp;
+}
+
+/* Pointers to one autoencoder's parameters (layout in kitnet.h). */
+struct ae_view {
+	float *w, *hb, *vb, *nmin, *nmax, *nsc, *wt;
+	unsigned nvp;
+};
+
+static struct ae_view view_of(const struct kitnet *kn, const struct kn_ae *ae)
+{
+	struct ae_view v;
+	float *p = kn->arena + ae->off;
+
+	v.nvp = pad_h(ae->nv);
+	v.w = p;
+	p += (size_t)ae->nv * ae->nhp;
+	v.hb = p;
+	p += ae->nhp;
+	v.vb = p;
+	p += v.nvp;
+	v.nmin = p;
+	p += v.nvp;
+	v.nmax = p;
+	p += v.nvp;
+	v.nsc = p;
+	p += v.nvp;
+	v.wt = p;
+	return v;
+}
+
+static unsigned hidden_for(const struct kitnet *kn, unsigned nv)
+{
+	double h = ceil((double)nv * kn->hidden_ratio);
+
+	if (h < 1)
+		h = 1;
+	if (h > nv)
+		h = nv;
+	return (unsigned)h;
+}
+
+struct kitnet *kitnet_new(unsigned nfeat, unsigned max_ae, double lr,
+    double hidden_ratio, uint64_t seed)
+{
+	struct kitnet *kn;
+
+	if (nfeat == 0 || nfeat > 65535 || max_ae == 0 || !(lr > 0) ||
+	    !(hidden_ratio > 0) || hidden_ratio > 1)
+		return NULL;
+	kn = ew_calloc(1, sizeof(*kn));
+	if (!kn)
+		return NULL;
+	kn->nfeat = nfeat;
+	kn->max_ae = max_ae;
+	kn->lr = (float)lr;
+	kn->hidden_ratio = hidden_ratio;
+	kn->rng = seed;
+	/* The mapper statistics: nfeat means + nfeat scratch, and the
+	 * co-moment matrix (upper triangle used). */
+	kn->fm_mean = ew_calloc(2u * (size_t)nfeat, sizeof(double));
+	kn->fm_co = ew_calloc((size_t)nfeat * nfeat, sizeof(double));
+	if (!kn->fm_mean || !kn->fm_co) {
+		kitnet_free(kn);
+		return NULL;
+	}
+	return kn;
+}
+
+void kitnet_free(struct kitnet *kn)
+{
+	if (!kn)
+		return;
+	ew_free(kn->fm_mean);
+	ew_free(kn->fm_co);
+	ew_free(kn->map);
+	ew_free(kn->cstart);
+	ew_free(kn->ens);
+	ew_free(kn->arena);
+	ew_free(kn->sx);
+	ew_free(kn->sr);
+	ew_free(kn);
+}
+
+int kitnet_ready(const struct kitnet *kn)
+{
+	return kn->nclust > 0;
+}
+
+void kitnet_fm_update(struct kitnet *kn, const double *x)
+{
+	unsigned n = kn->nfeat;
+	double *mean = kn->fm_mean, *d = kn->fm_mean + n;
+
+	if (!kn->fm_co)
+		return;
+	kn->fm_n++;
+	double inv = 1.0 / (double)kn->fm_n;
+	/* Welford's co-moments: C += (x - mean_old)(x - mean_new)^T, exact
+	 * and stable where raw sums of products would cancel. */
+	for (unsigned i = 0; i < n; i++) {
+		d[i] = x[i] - mean[i];
+		mean[i] += d[i] * inv;
+	}
+	for (unsigned i = 0; i < n; i++) {
+		double di = d[i];
+		double *row = kn->fm_co + (size_t)i * n;
+		if (di == 0)
+			continue;
+		for (unsigned j = i; j < n; j++)
+			row[j] += di * (x[j] - mean[j]);
+	}
+}
+
+static void init_ae(struct kitnet *kn, struct kn_ae *ae)
+{
+	struct ae_view V = view_of(kn, ae);
+	double a = 1.0 / (double)ae->nv;
+
+	memset(V.w, 0, ae_len(ae->nv, ae->nh) * sizeof(float));
+	for (unsigned v = 0; v < ae->nv; v++) {
+		for (unsigned h = 0; h < ae->nh; h++) {
+			float r = kn_uniform(&kn->rng, a);
+			V.w[(size_t)v * ae->nhp + h] = r;
+			V.wt[(size_t)h * V.nvp + v] = r;
+		}
+	}
+	for (unsigned v = 0; v < V.nvp; v++) {
+		V.nmin[v] = FLT_MAX;
+		V.nmax[v] = -FLT_MAX;
+		V.nsc[v] = 0;
+	}
+}
+
+int kitnet_set_map(struct kitnet *kn, unsigned nclust, const uint16_t *map,
+    const uint16_t *cstart)
+{
+	unsigned n = kn->nfeat;
+	uint8_t *seen = NULL;
+	size_t len = 0;
+
+	if (kn->nclust || nclust == 0 || nclust > n || cstart[0] != 0 ||
+	    cstart[nclust] != n)
+		return -1;
+	for (unsigned c = 0; c < nclust; c++) {
+		if (cstart[c + 1] <= cstart[c] ||
+		    (unsigned)(cstart[c + 1] - cstart[c]) > kn->max_ae)
+			return -1;
+	}
+	seen = ew_calloc(n, 1);
+	if (!seen)
+		return -1;
+	for (unsigned i = 0; i < n; i++) {
+		if (map[i] >= n || seen[map[i]]) {
+			ew_free(seen);
+			return -1;
+		}
+		seen[map[i]] = 1;
+	}
+	ew_free(seen);
+
+	kn->map = ew_malloc(n * sizeof(uint16_t));
+	kn->cstart = ew_malloc((nclust + 1) * sizeof(uint16_t));
+	kn->ens = ew_calloc(nclust, sizeof(struct kn_ae));
+	if (!kn->map || !kn->cstart || !kn->ens)
+		goto fail;
+	memcpy(kn->map, map, n * sizeof(uint16_t));
+	memcpy(kn->cstart, cstart, (nclust + 1) * sizeof(uint16_t));
+	kn->maxv = nclust;
+	for (unsigned c = 0; c < nclust; c++) {
+		struct kn_ae *ae = &kn->ens[c];
+		ae->nv = (unsigned)(cstart[c + 1] - cstart[c]);
+		ae->nh = hidden_for(kn, ae->nv);
+		ae->nhp = pad_h(ae->nh);
+		ae->off = len;
+		len += ae_len(ae->nv, ae->nh);
+		if (ae->nv > kn->maxv)
+			kn->maxv = ae->nv;
+	}
+	kn->out.nv = nclust;
+	kn->out.nh = hidden_for(kn, nclust);
+	kn->out.nhp = pad_h(kn->out.nh);
+	kn->out.off = len;
+	len += ae_len(kn->out.nv, kn->out.nh);
+	/* + KN_HB: the last vector of the scoring normalisation reads up to
+	 * three floats past the output autoencoder's scales */
+	kn->arena = ew_calloc(len + KN_HB, sizeof(float));
+	/* five float scratch vectors (x, y, g, d, s1) of maxv (+ padding)
+	 * each */
+	size_t sl = pad_h(kn->maxv);
+	kn->sx = ew_calloc(5u * sl, sizeof(float));
+	kn->sr = ew_calloc(kn->maxv, sizeof(double));
+	if (!kn->arena || !kn->sx || !kn->sr)
+		goto fail;
+	kn->arena_len = len;
+	kn->sy = kn->sx + sl;
+	kn->sz = kn->sy + sl;
+	kn->sd = kn->sz + sl;
+	kn->s1 = kn->sd + sl;
+	for (unsigned c = 0; c < nclust; c++)
+		init_ae(kn, &kn->ens[c]);
+	init_ae(kn, &kn->out);
+	kn->nclust = nclust;
+	ew_free(kn->fm_co);
+	kn->fm_co = NULL;
+	return 0;
+fail:
+	ew_free(kn->map);
+	ew_free(kn->cstart);
+	ew_free(kn->ens);
+	ew_free(kn->arena);
+	ew_free(kn->sx);
+	ew_free(kn->sr);
+	kn->map = NULL;
+	kn->cstart = NULL;
+	kn->ens = NULL;
+	kn->arena = NULL;
+	kn->sx = NULL;
+	kn->sr = NULL;
+	return -1;
+}
+
+/* Correlation distance 1 - r between features i and j (1 when either was
+ * constant: no evidence they move together). */
+static double fm_dist(const struct kitnet *kn, unsigned i, unsigned j)
+{
+	unsigned n = kn->nfeat;
+	unsigned a = i < j ? i : j, b = i < j ? j : i;
+	double vi = kn->fm_co[(size_t)a * n + a], vj = kn->fm_co[(size_t)b * n + b];
+
+	if (a == b)
+		return 0;
+	if (!(vi > 0) || !(vj > 0))
+		return 1;
+	double d = 1.0 - kn->fm_co[(size_t)a * n + b] / sqrt(vi * vj);
+	return d < 0 ? 0 : d;
+}
+
+int kitnet_fm_finish(struct kitnet *kn)
+{
+	unsigned n = kn->nfeat;
+	double *dc = NULL;
+	unsigned *head = NULL, *next = NULL, *size = NULL;
+	uint16_t *map = NULL, *cstart = NULL;
+	int rc = -1;
+
+	if (kn->nclust || !kn->fm_co)
+		return -1;
+	dc = ew_malloc((size_t)n * n * sizeof(double));
+	head = ew_malloc(n * sizeof(unsigned));
+	next = ew_malloc(n * sizeof(unsigned));
+	size = ew_malloc(n * sizeof(unsigned));
+	map = ew_malloc(n * sizeof(uint16_t));
+	cstart = ew_malloc((n + 1) * sizeof(uint16_t));
+	if (!dc || !head || !next || !size || !map || !cstart)
+		goto out;
+	for (unsigned i = 0; i < n; i++) {
+		for (unsigned j = 0; j < n; j++)
+			dc[(size_t)i * n + j] = fm_dist(kn, i, j);
+		head[i] = i;
+		next[i] = UINT32_MAX;
+		size[i] = 1;
+	}
+	/* Agglomerative single-linkage clustering (Kitsune's choice) under
+	 * the size limit: repeatedly merge the closest two clusters whose
+	 * union has at most m features. A cluster keeps the id of its
+	 * smallest feature; ties go to the lowest ids, so the map is
+	 * deterministic. */
+	for (;;) {
+		unsigned ba = 0, bb = 0;
+		double best = INFINITY;
+		for (unsigned a = 0; a < n; a++) {
+			if (!size[a])
+				continue;
+			for (unsigned b = a + 1; b < n; b++) {
+				if (!size[b] || size[a] + size[b] > kn->max_ae)
+					continue;
+				if (dc[(size_t)a * n + b] < best) {
+					best = dc[(size_t)a * n + b];
+					ba = a;
+					bb = b;
+				}
+			}
+		}
+		if (best == INFINITY)
+			break;
+		for (unsigned x = 0; x < n; x++) {
+			double m = dc[(size_t)ba * n + x];
+			if (dc[(size_t)bb * n + x] < m)
+				m = dc[(size_t)bb * n + x];
+			dc[(size_t)ba * n + x] = m;
+			dc[(size_t)x * n + ba] = m;
+		}
+		unsigned t = head[ba];
+		while (next[t] != UINT32_MAX)
+			t = next[t];
+		next[t] = head[bb];
+		size[ba] += size[bb];
+		size[bb] = 0;
+	}
+	unsigned nc = 0, pos = 0;
+	for (unsigned a = 0; a < n; a++) {
+		if (!size[a])
+			continue;
+		cstart[nc++] = (uint16_t)pos;
+		unsigned first = pos;
+		for (unsigned t = head[a]; t != UINT32_MAX; t = next[t]) {
+			/* insertion sort: members ascending */
+			unsigned k = pos++;
+			while (k > first && map[k - 1] > t) {
+				map[k] = map[k - 1];
+				k--;
+			}
+			map[k] = (uint16_t)t;
+		}
+	}
+	cstart[nc] = (uint16_t)pos;
+	rc = kitnet_set_map(kn, nc, map, cstart);
+out:
+	ew_free(dc);
+	ew_free(head);
+	ew_free(next);
+	ew_free(size);
+	ew_free(map);
+	ew_free(cstart);
+	return rc;
+}
+
+/* Four floats as one SIMD register (GCC/clang vector extension: SSE on
+ * x86-64, NEON on ARM); loads and stores through memcpy, unaligned. */
+typedef float kn_v4 __attribute__((vector_size(16)));
+typedef int32_t kn_i4 __attribute__((vector_size(16)));
+
+static inline kn_v4 ld4(const float *p)
+{
+	kn_v4 v;
+
+	memcpy(&v, p, sizeof(v));
+	return v;
+}
+
+static inline void st4(float *p, kn_v4 v)
+{
+	memcpy(p, &v, sizeof(v));
+}
+
+/* Normalise raw[0..nv) into kn->sx with the autoencoder's learned
+ * min-max (updated first when training, as Kitsune does). The scale
+ * 1 / (max - min) is kept with them so scoring needs no division. */
+static void ae_norm(struct kitnet *kn, const struct kn_ae *ae,
+    const double *raw, int train)
+{
+	struct ae_view V = view_of(kn, ae);
+	float *nmin = V.nmin, *nmax = V.nmax, *nsc = V.nsc;
+	const double lo = -MODEL_NORM_CLAMP, hi = 1.0 + MODEL_NORM_CLAMP;
+
+	for (unsigned v = 0; v < ae->nv; v++) {
+		double x = raw[v], r;
+		if (!(x == x))	/* NaN: as the minimum (callers sanitise) */
+			x = nmax[v] >= nmin[v] ? nmin[v] : 0;
+		if (train) {
+			int moved = 0;
+			if (x < nmin[v]) {
+				nmin[v] = (float)x;
+				moved = 1;
+			}
+			if (x > nmax[v]) {
+				nmax[v] = (float)x;
+				moved = 1;
+			}
+			if (moved) {
+				double range = (double)nmax[v] - (double)nmin[v];
+				nsc[v] = (float)(1.0 / (range > 1e-12 ? range :
+				    1e-12));
+			}
+		}
+		if (nmax[v] < nmin[v]) {	/* never trained */
+			kn->sx[v] = 0;
+			continue;
+		}
+		r = (x - (double)nmin[v]) * (double)nsc[v];
+		if (r < lo)
+			r = lo;
+		else if (r > hi)
+			r = hi;
+		kn->sx[v] = (float)r;
+	}
+}
+
+/* The scoring-time normalisation (no min/max update): gather into
+ * kn->sx as floats, then (x - min) * scale clamped, four at a time. Untrained
+ * inputs (min = FLT_MAX, scale = 0) give 0; a NaN gives the lower clamp. */
+static void ae_norm_fast(struct kitnet *kn, const struct kn_ae *ae,
+    const double *x, const uint16_t *m)
+{
+	const unsigned nv = ae->nv;
+	struct ae_view V = view_of(kn, ae);
+	const float *nmin = V.nmin, *nsc = V.nsc;
+	const float c = (float)MODEL_NORM_CLAMP;
+	const kn_v4 lo = { -c, -c, -c, -c };
+	const kn_v4 hi = { 1 + c, 1 + c, 1 + c, 1 + c };
+	float *sx = kn->sx;
+	unsigned v;
+
+	if (m) {
+		for (v = 0; v < nv; v++)
+			sx[v] = (float)x[m[v]];
+	} else {
+		for (v = 0; v < nv; v++)
+			sx[v] = kn->s1[v];
+	}
+	for (v = 0; v < nv; v += KN_HB) {
+		kn_v4 r = (ld4(sx + v) - ld4(nmin + v)) * ld4(nsc + v);
+		kn_i4 k = ~(kn_i4)(r >= lo);
+		r = (kn_v4)((k & (kn_i4)lo) | (~k & (kn_i4)r));
+		k = (kn_i4)(r > hi);
+		r = (kn_v4)((k & (kn_i4)hi) | (~k & (kn_i4)r));
+		st4(sx + v, r);
+	}
+}
+
+/* The logistic function on four values: 1 / (1 + e^-v) with e^-v as
+ * 2^n * 2^f (n an integer, |f| <= 1/2, 2^f by its Taylor series to the
+ * 7th term: relative error < 2e-7, i.e. float precision). A scalar expf
+ * per unit would dominate the per-packet cost. Inputs are clamped to
+ * [-30, 30], where the result is 0 or 1 to float precision anyway. */
+static inline kn_v4 sig4(kn_v4 v)
+{
+	const kn_v4 lo = { -30, -30, -30, -30 }, hi = { 30, 30, 30, 30 };
+	kn_v4 t;
+
+	/* lanewise select by bit masks (vector ?: is C++ only); a NaN
+	 * fails both tests and becomes lo */
+	kn_i4 m = ~(kn_i4)(v >= lo);
+	v = (kn_v4)((m & (kn_i4)lo) | (~m & (kn_i4)v));
+	m = (kn_i4)(v > hi);
+	v = (kn_v4)((m & (kn_i4)hi) | (~m & (kn_i4)v));
+	t = -v * 1.4426950408889634f;		/* log2(e) */
+	kn_v4 r = t + 0.5f;
+	kn_i4 n = __builtin_convertvector(r, kn_i4);	/* truncates */
+	kn_v4 nf = __builtin_convertvector(n, kn_v4);
+	n += (kn_i4)(r < nf);			/* floor for negatives */
+	nf = __builtin_convertvector(n, kn_v4);
+	kn_v4 f = (t - nf) * 0.6931471805599453f;	/* |f| <= ln2 / 2 */
+	kn_v4 p = 1.0f + f * (1.0f + f * (0.5f + f * (1.0f / 6 + f *
+	    (1.0f / 24 + f * (1.0f / 120 + f * (1.0f / 720))))));
+	kn_i4 bits = (n + 127) << 23;
+	kn_v4 scale;
+	memcpy(&scale, &bits, sizeof(scale));
+	return 1.0f / (1.0f + p * scale);
+}
+
+/* Forward pass over kn->sx; when train, one SGD step of the
+ * reconstruction loss. Leaves the errors x - z in kn->sd. Returns the
+ * RMSE before any update. Both products run as broadcast-multiply-adds
+ * over 4-unit vectors: the encoder over W (visible-major), the decoder
+ * over its transposed copy WT (hidden-major), which training keeps
+ * bit-identical to W (tied weights). */
+static float ae_run(struct kitnet *kn, const struct kn_ae *ae, int train)
+{
+	const unsigned nv = ae->nv, nh = ae->nh, nhp = ae->nhp;
+	struct ae_view V = view_of(kn, ae);
+	const unsigned nvp = V.nvp;
+	float *x = kn->sx, *y = kn->sy, *g = kn->sz, *d = kn->sd;
+	float se = 0;
+
+	for (unsigned b = 0; b < nhp; b += KN_HB) {
+		kn_v4 acc = ld4(V.hb + b);
+		for (unsigned v = 0; v < nv; v++)
+			acc += x[v] * ld4(V.w + (size_t)v * nhp + b);
+		st4(y + b, sig4(acc));
+	}
+	for (unsigned h = nh; h < nhp; h++)
+		y[h] = 0;	/* padding units do not exist */
+	for (unsigned b = 0; b < nvp; b += KN_HB) {
+		kn_v4 acc = ld4(V.vb + b);
+		for (unsigned h = 0; h < nh; h++)
+			acc += y[h] * ld4(V.wt + (size_t)h * nvp + b);
+		st4(d + b, ld4(x + b) - sig4(acc));
+	}
+	for (unsigned v = 0; v < nv; v++)
+		se += d[v] * d[v];
+	if (train) {
+		const float lr = kn->lr;
+		/* padding lanes take no part in the update */
+		for (unsigned v = nv; v < nvp; v++)
+			x[v] = d[v] = 0;
+		/* hidden error: (W^T d) * y (1 - y), with the weights before
+		 * this step; 0 for padding units (y = 0) */
+		for (unsigned b = 0; b < nhp; b += KN_HB) {
+			kn_v4 acc = { 0, 0, 0, 0 };
+			for (unsigned v = 0; v < nv; v++)
+				acc += d[v] * ld4(V.w + (size_t)v * nhp + b);
+			kn_v4 yv = ld4(y + b);
+			acc *= yv * (1.0f - yv);
+			st4(g + b, acc);
+			st4(V.hb + b, ld4(V.hb + b) + lr * acc);
+		}
+		/* tied weights: encoder and decoder gradients add; the same
+		 * products in the same order for W and WT */
+		for (unsigned v = 0; v < nv; v++) {
+			float *row = V.w + (size_t)v * nhp;
+			const float xv = lr * x[v], dv = lr * d[v];
+			for (unsigned b = 0; b < nhp; b += KN_HB)
+				st4(row + b, ld4(row + b) + xv * ld4(g + b) +
+				    dv * ld4(y + b));
+			V.vb[v] += dv;
+		}
+		for (unsigned b = 0; b < nvp; b += KN_HB) {
+			kn_v4 xv = lr * ld4(x + b), dv = lr * ld4(d + b);
+			for (unsigned h = 0; h < nh; h++) {
+				float *col = V.wt + (size_t)h * nvp + b;
+				st4(col, ld4(col) + xv * g[h] + dv * y[h]);
+			}
+		}
+	}
+	return sqrtf(se / (float)nv);
+}
+
+static double run_all(struct kitnet *kn, const double *x, int train,
+    double *contrib, double *ferr)
+{
+	unsigned nc = kn->nclust;
+
+	if (!nc)
+		return 0;
+	for (unsigned c = 0; c < nc; c++) {
+		const struct kn_ae *ae = &kn->ens[c];
+		const uint16_t *m = kn->map + kn->cstart[c];
+		if (train) {
+			for (unsigned v = 0; v < ae->nv; v++)
+				kn->sr[v] = x[m[v]];
+			ae_norm(kn, ae, kn->sr, 1);
+		} else {
+			ae_norm_fast(kn, ae, x, m);
+		}
+		kn->s1[c] = ae_run(kn, ae, train);
+		if (ferr) {
+			for (unsigned v = 0; v < ae->nv; v++)
+				ferr[m[v]] = (double)kn->sd[v] * kn->sd[v];
+		}
+	}
+	if (train) {
+		for (unsigned c = 0; c < nc; c++)
+			kn->sr[c] = kn->s1[c];
+		ae_norm(kn, &kn->out, kn->sr, 1);
+	} else {
+		ae_norm_fast(kn, &kn->out, NULL, NULL);
+	}
+	float s = ae_run(kn, &kn->out, train);
+	if (contrib) {
+		for (unsigned c = 0; c < nc; c++)
+			contrib[c] = (double)kn->sd[c] * kn->sd[c];
+	}
+	if (train)
+		kn->trained++;
+	return (double)s;
+}
+
+double kitnet_train(struct kitnet *kn, const double *x)
+{
+	return run_all(kn, x, 1, NULL, NULL);
+}
+
+double kitnet_score(struct kitnet *kn, const double *x)
+{
+	return run_all(kn, x, 0, NULL, NULL);
+}
+
+double kitnet_explain(struct kitnet *kn, const double *x, double *contrib,
+    double *ferr)
+{
+	return run_all(kn, x, 0, contrib, ferr);
+}

@@ -1,0 +1,133 @@
+/* homenet.c - parse and match the local network ranges. */
+#include "util/homenet.h"
+
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void mask_addr(struct addr *a, unsigned bits)
+{
+	unsigned len = a->family == 4 ? 4 : 16;
+	for (unsigned i = 0; i < len; i++) {
+		if (bits >= 8) {
+			bits -= 8;
+			continue;
+		}
+		a->a[i] = (uint8_t)(a->a[i] & (0xffu << (8 - bits)));
+		bits = 0;
+	}
+}
+
+static int add_cidr(struct homenet *hn, const char *s, char *err,
+    size_t errlen)
+{
+	char buf[64];
+	const char *slash = strchr(s, '/');
+	size_t alen = slash ? (size_t)(slash - s) : strlen(s);
+	struct addr a;
+	unsigned long bits;
+	uint8_t raw[16];
+
+	if (alen == 0 || alen >= sizeof(buf))
+		goto bad;
+	memcpy(buf, s, alen);
+	buf[alen] = '\0';
+	memset(&a, 0, sizeof(a));
+	if (inet_pton(AF_INET, buf, raw) == 1)
+		addr_set4(&a, raw);
+	else if (inet_pton(AF_INET6, buf, raw) == 1)
+		addr_set6(&a, raw);
+	else
+		goto bad;
+	unsigned maxbits = a.family == 4 ? 32 : 128;
+	bits = maxbits;
+	if (slash) {
+		char *end;
+		if (!slash[1])
+			goto bad;
+		bits = strtoul(slash + 1, &end, 10);
+		if (*end || bits > maxbits)
+			goto bad;
+	}
+	if (hn->n >= HOMENET_MAX) {
+		snprintf(err, errlen, "more than %d home-net ranges",
+		    HOMENET_MAX);
+		return -1;
+	}
+	mask_addr(&a, (unsigned)bits);
+	hn->cidr[hn->n].net = a;
+	hn->cidr[hn->n].bits = (unsigned)bits;
+	hn->n++;
+	return 0;
+bad:
+	snprintf(err, errlen, "bad home-net range '%s' (want CIDR such as "
+	    "192.168.1.0/24 or fd00::/8)", s);
+	return -1;
+}
+
+void homenet_default(struct homenet *hn)
+{
+	static const char *const def[] = {
+		"10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16",
+		"100.64.0.0/10", "169.254.0.0/16", "fc00::/7", "fe80::/10",
+	};
+	char err[128];
+	memset(hn, 0, sizeof(*hn));
+	for (size_t i = 0; i < sizeof(def) / sizeof(def[0]); i++)
+		(void)add_cidr(hn, def[i], err, sizeof(err));
+}
+
+int homenet_parse(struct homenet *hn, const char *list, char *err,
+    size_t errlen)
+{
+	struct homenet tmp;
+	char item[128];
+	const char *p = list;
+
+	memset(&tmp, 0, sizeof(tmp));
+	while (*p) {
+		const char *comma = strchr(p, ',');
+		size_t n = comma ? (size_t)(comma - p) : strlen(p);
+		while (n && (*p == ' ' || *p == '\t')) {
+			p++;
+			n--;
+		}
+		while (n && (p[n - 1] == ' ' || p[n - 1] == '\t'))
+			n--;
+		if (n == 0 || n >= sizeof(item)) {
+			snprintf(err, errlen, "empty or overlong entry in "
+			    "home-net '%s'", list);
+			return -1;
+		}
+		memcpy(item, p, n);
+		item[n] = '\0';
+		if (add_cidr(&tmp, item, err, errlen) < 0)
+			return -1;
+		p = comma ? comma + 1 : p + strlen(p);
+	}
+	if (tmp.n == 0) {
+		snprintf(err, errlen, "home-net is empty");
+		return -1;
+	}
+	*hn = tmp;
+	return 0;
+}
+
+int homenet_contains(const struct homenet *hn, const struct addr *a)
+{
+	for (unsigned i = 0; i < hn->n; i++) {
+		const struct addr *net = &hn->cidr[i].net;
+		unsigned bits = hn->cidr[i].bits, full = bits / 8, rest;
+		if (net->family != a->family)
+			continue;
+		if (memcmp(net->a, a->a, full) != 0)
+			continue;
+		rest = bits % 8;
+		if (rest && ((a->a[full] ^ net->a[full]) &
+		    (0xffu << (8 - rest))))
+			continue;
+		return 1;
+	}
+	return 0;
+}

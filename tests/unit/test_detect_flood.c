@@ -1,0 +1,246 @@
+/* test_detect_flood.c - the flood check (src/detect/check_flood.c) on
+ * simulator-built traffic: SYN, UDP and ICMP floods, spoofed sources,
+ * reflection (UDP amplifier responses, unsolicited SYN-ACKs), an internal
+ * device taking part; quiet just below each rate and on a completed-
+ * handshake burst; 100,000 spoofed sources without allocating. */
+#include "detect_harness.h"
+#include "util/alloc.h"
+
+#define VICTIM IP4(192, 168, 1, 10)
+#define EXT    IP4(203, 0, 113, 5)
+
+/* A source address that differs for every i (spoofed). */
+static uint32_t spoof(uint32_t i)
+{
+	return IP4(11 + (i >> 16) % 200, (i >> 8) & 0xff, i & 0xff, 7);
+}
+
+/* n SYNs in one second from n spoofed sources to VICTIM:80. */
+static void syn_flood(struct th *t, uint64_t t0, unsigned n)
+{
+	for (unsigned i = 0; i < n; i++)
+		th_tcp(t, t0 + S(1) * i / n, spoof(i), (uint16_t)(1024 + i),
+		    VICTIM, 80, SIM_TH_SYN);
+}
+
+static void test_syn_flood_spoofed(void **state)
+{
+	(void)state;
+	struct th *t = th_new(NULL);
+	syn_flood(t, S(1000), 1000);
+	syn_flood(t, S(1001), 1000);
+	th_finish(t);
+	assert_int_equal(th_count(t, 1100, 1199), 1);
+	const struct alert *a = th_find(t, 1100, 1100);
+	assert_non_null(a);
+	assert_int_equal(a->category, ALERT_CAT_FLOOD);
+	assert_int_equal(a->src.family, 0);	/* spoofed: no sender named */
+	assert_int_equal(a->dst.a[3], 10);
+	assert_int_equal(a->dest_port, 80);
+	assert_int_equal(a->device_side, ALERT_SIDE_DST);
+	assert_int_equal(a->severity, 2);	/* internal victim */
+	/* every SYN from the crossing of the rate on is in the episode */
+	assert_true(a->count >= 1700 && a->count <= 2000);
+	th_free(t);
+}
+
+static void test_syn_flood_below(void **state)
+{
+	(void)state;
+	struct th *t = th_new(NULL);
+	for (unsigned s = 0; s < 5; s++)
+		syn_flood(t, S(1000 + s), 290);
+	th_finish(t);
+	assert_int_equal(th_count(t, 1100, 1199), 0);
+	th_free(t);
+}
+
+/* 400 clients a second completing their handshakes: a busy server. */
+static void test_syn_completed_quiet(void **state)
+{
+	(void)state;
+	struct th *t = th_new(NULL);
+	for (unsigned i = 0; i < 400; i++) {
+		uint64_t ts = S(1000) + MS(2) * i;
+		uint32_t c = spoof(i);
+		uint16_t sp = (uint16_t)(1024 + i);
+		th_tcp(t, ts, c, sp, VICTIM, 80, SIM_TH_SYN);
+		th_tcp(t, ts + 100, VICTIM, 80, c, sp,
+		    SIM_TH_SYN | SIM_TH_ACK);
+		th_tcp(t, ts + 200, c, sp, VICTIM, 80, SIM_TH_ACK);
+	}
+	th_finish(t);
+	assert_int_equal(th_count(t, 1100, 1199), 0);
+	th_free(t);
+}
+
+/* An internal device sending 1,500 UDP packets/s to one server: a
+ * botnet member, named as the source, severity 1. */
+static void test_udp_flood_participant(void **state)
+{
+	(void)state;
+	for (unsigned rate = 900; rate <= 1500; rate += 600) {
+		struct th *t = th_new(NULL);
+		for (unsigned i = 0; i < rate * 3; i++)
+			th_udp(t, S(1000) + S(1) * i / rate,
+			    IP4(192, 168, 1, 30), (uint16_t)(50000 + i % 999),
+			    EXT, 27015, 512);
+		th_finish(t);
+		if (rate < 1000) {
+			assert_int_equal(th_count(t, 1100, 1199), 0);
+		} else {
+			assert_int_equal(th_count(t, 1100, 1199), 1);
+			const struct alert *a = th_find(t, 1101, 1101);
+			assert_non_null(a);
+			assert_int_equal(a->severity, 1);
+			assert_int_equal(a->src.family, 4);
+			assert_int_equal(a->src.a[3], 30);
+			assert_true(a->has_src_mac);
+			assert_int_equal(a->dst.a[0], 203);
+			assert_int_equal(a->dest_port, 27015);
+			assert_int_equal(a->device_side, ALERT_SIDE_SRC);
+			assert_true(a->count >= 3000);
+			assert_non_null(strstr(a->signature, "participation"));
+		}
+		th_free(t);
+	}
+}
+
+/* A two-way stream at the same rate is not a flood (the target answers). */
+static void test_udp_two_way_quiet(void **state)
+{
+	(void)state;
+	struct th *t = th_new(NULL);
+	for (unsigned i = 0; i < 4500; i++) {
+		uint64_t ts = S(1000) + S(1) * i / 1500;
+		th_udp(t, ts, EXT, 443, VICTIM, 50000, 1200);
+		if (i % 3 == 0)
+			th_udp(t, ts + 10, VICTIM, 50000, EXT, 443, 40);
+	}
+	th_finish(t);
+	assert_int_equal(th_count(t, 1100, 1199), 0);
+	th_free(t);
+}
+
+static void test_icmp_flood(void **state)
+{
+	(void)state;
+	for (unsigned rate = 280; rate <= 600; rate += 320) {
+		struct th *t = th_new(NULL);
+		for (unsigned i = 0; i < rate * 2; i++)
+			th_icmp(t, S(1000) + S(1) * i / rate, EXT, VICTIM, 8,
+			    0, NULL, 0);
+		th_finish(t);
+		assert_int_equal(th_count(t, 1102, 1102), rate < 300 ? 0 : 1);
+		if (rate >= 300) {
+			const struct alert *a = th_find(t, 1102, 1102);
+			assert_int_equal(a->src.a[0], 203);	/* one sender */
+			assert_int_equal(a->severity, 2);
+		}
+		th_free(t);
+	}
+}
+
+/* NTP monlist-sized answers from many reflectors to a victim that sent
+ * no requests. */
+static void test_reflection(void **state)
+{
+	(void)state;
+	struct th *t = th_new(NULL);
+	for (unsigned i = 0; i < 800; i++)
+		th_udp(t, S(1000) + MS(1) * i, spoof(i), 123, VICTIM, 4444,
+		    440);
+	th_finish(t);
+	assert_int_equal(th_count(t, 1100, 1199), 1);
+	const struct alert *a = th_find(t, 1103, 1103);
+	assert_non_null(a);
+	assert_string_equal(a->mitre, "T1498.002");
+	assert_int_equal(a->dst.a[3], 10);
+	assert_int_equal(a->src.family, 0);
+	th_free(t);
+}
+
+/* The victim's own NTP queries, answered at the same rate, are not
+ * a reflection attack (responses are not much larger than requests). */
+static void test_reflection_own_requests_quiet(void **state)
+{
+	(void)state;
+	struct th *t = th_new(NULL);
+	for (unsigned i = 0; i < 800; i++) {
+		th_udp(t, S(1000) + MS(1) * i, VICTIM, (uint16_t)(20000 + i),
+		    spoof(i), 123, 48);
+		th_udp(t, S(1000) + MS(1) * i + 100, spoof(i), 123, VICTIM,
+		    (uint16_t)(20000 + i), 48);
+	}
+	th_finish(t);
+	assert_int_equal(th_count(t, 1100, 1199), 0);
+	th_free(t);
+}
+
+static void test_synack_reflection(void **state)
+{
+	(void)state;
+	struct th *t = th_new(NULL);
+	for (unsigned i = 0; i < 600; i++)
+		th_tcp(t, S(1000) + MS(1) * i, spoof(i), 80, VICTIM,
+		    (uint16_t)(1024 + i), SIM_TH_SYN | SIM_TH_ACK);
+	th_finish(t);
+	assert_int_equal(th_count(t, 1100, 1199), 1);
+	assert_non_null(th_find(t, 1104, 1104));
+	th_free(t);
+}
+
+/* 100,000 spoofed sources over 30 s: one alert, and the check never
+ * allocates on the packet path (all allocation fails meanwhile), so its
+ * memory is what detect_new() sized from the memcap. Packets go straight
+ * to detect (no flow table: that is the flow module's memcap). */
+static void test_spoofed_100k_bounded(void **state)
+{
+	(void)state;
+	struct th *t = th_new(NULL);
+	uint8_t f[SIM_FRAME_MAX];
+	struct sim_l3 h;
+	struct sim_tcph tc;
+	struct app_meta m;
+
+	memset(&m, 0, sizeof(m));
+	memset(&tc, 0, sizeof(tc));
+	tc.dport = 80;
+	tc.flags = SIM_TH_SYN;
+	alloc_fail_after(0);
+	for (uint32_t i = 0; i < 100000; i++) {
+		uint64_t ts = S(1000) + S(30) * i / 100000;
+		th_l3(&h, spoof(i), VICTIM);
+		tc.sport = (uint16_t)(1024 + i % 60000);
+		size_t n = sim_build_tcp4(f, sizeof(f), &h, &tc, NULL, 0);
+		dec_packet(&t->ds, &t->p, DEC_LINK_ETHERNET, f, (uint32_t)n,
+		    (uint32_t)n, ts);
+		detect_packet(t->d, &t->p, NULL, 1, &m);
+		t->last = ts;
+	}
+	detect_finish(t->d, t->last);
+	alloc_fail_after(-1);
+	assert_int_equal(th_count(t, 1100, 1199), 1);
+	const struct alert *a = th_find(t, 1100, 1100);
+	assert_non_null(a);
+	assert_true(a->count > 95000);
+	assert_non_null(strstr(a->signature, "at least"));
+	th_free(t);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_syn_flood_spoofed),
+		cmocka_unit_test(test_syn_flood_below),
+		cmocka_unit_test(test_syn_completed_quiet),
+		cmocka_unit_test(test_udp_flood_participant),
+		cmocka_unit_test(test_udp_two_way_quiet),
+		cmocka_unit_test(test_icmp_flood),
+		cmocka_unit_test(test_reflection),
+		cmocka_unit_test(test_reflection_own_requests_quiet),
+		cmocka_unit_test(test_synack_reflection),
+		cmocka_unit_test(test_spoofed_100k_bounded),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
