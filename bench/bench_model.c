@@ -86,7 +86,7 @@ int main(int argc, char **argv)
 	uint8_t s4[4] = { 192, 168, 1, 2 }, d4[4] = { 8, 8, 8, 8 };
 	addr_set4(&p.dst, d4);
 	unsigned long warm = cfg.fm_grace + cfg.ad_grace +
-	    (unsigned long)(cfg.ad_grace * cfg.cal_fraction) + 1;
+	    (unsigned long)((double)cfg.ad_grace * cfg.cal_fraction) + 1;
 	t = now_s();
 	for (unsigned long i = 0; i < warm + n; i++) {
 		if (i == warm) {

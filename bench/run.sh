@@ -1,6 +1,8 @@
 #!/bin/sh
-# bench/run.sh - the stage table: packets/s and peak RSS per stage against a
-# bare libpcap read loop, on a >= 2 M packet simulated capture (and on the
+# bench/run.sh - the stage table: packets/s and peak RSS per stage (each
+# stage includes the ones before it: decode, flow, proto (nDPI + parsers),
+# device, detect (behaviour checks), model, all (+ EVE), and the analyze
+# command as a child process) against a bare libpcap read loop, on a >= 2 M packet simulated capture (and on the
 # spoofed SYN flood from ../shared/data when present). No assertions: the
 # figures go into closing notes. Best of EW_BENCH_RUNS runs (default 3).
 set -eu
@@ -43,6 +45,11 @@ table() {
 }
 
 table "$CAP"
+echo
+echo "features alone (bench_features: mode packets vectors cpu_s pkts/s peak_rss_kib):"
+build/bench_features "$CAP" 2>/dev/null || echo "  (bench_features failed)"
+echo "model alone on synthetic 127-feature vectors (bench_model):"
+build/bench_model 127 200000 2>&1 | sed 's/^/  /' || echo "  (bench_model failed)"
 SYN=../shared/data/attacks/pkt.TCP.synflood.spoofed.pcap
 [ -f "$SYN" ] && table "$SYN"
 exit 0
