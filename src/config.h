@@ -25,8 +25,8 @@
 /* ---- flows ------------------------------------------------------------ */
 
 /* Memory budget of the flow table, bucket array included (option
- * --flow-memcap). Sized for a home router: at ~250 bytes a flow this is
- * about 60,000 concurrent flows. When full, the least recently active flow
+ * --flow-memcap). Sized for a home router: at ~290 bytes a flow this is
+ * about 55,000 concurrent flows. When full, the least recently active flow
  * is ended with reason "forced" and counted. */
 #define FLOW_MEMCAP_DEFAULT  (16u * 1024u * 1024u)
 

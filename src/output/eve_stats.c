@@ -61,17 +61,12 @@ static void write_flow(struct jbuf *jb, const struct flow_stats *f)
 
 static void write_app(struct jbuf *jb, const struct proto_stats *p)
 {
-	static const char *const kinds[] = {
-		"none", "dhcp", "dhcp6", "dns", "mdns", "ssdp", "http",
-		"tls_client_hello", "tls_server_hello", "ntp", "ssh_banner",
-		"login", "stratum",
-	};
 	jb_key(jb, "app");
 	jb_obj_open(jb);
 	jb_key(jb, "parsed");
 	jb_obj_open(jb);
-	for (size_t i = 1; i < sizeof(kinds) / sizeof(kinds[0]); i++)
-		jb_ku64(jb, kinds[i], p->parsed[i]);
+	for (int k = APP_NONE + 1; k < APP__COUNT; k++)
+		jb_ku64(jb, proto_kind_name((enum app_kind)k), p->parsed[k]);
 	jb_obj_close(jb);
 	jb_ku64(jb, "malformed", p->malformed);
 	jb_ku64(jb, "ndpi_flows", p->ndpi_flows);

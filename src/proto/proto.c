@@ -56,6 +56,18 @@ void proto_config_default(struct proto_config *cfg)
 	cfg->flow_memcap = PROTO_FLOW_MEMCAP;
 }
 
+const char *proto_kind_name(enum app_kind k)
+{
+	static const char *const names[] = {
+		"none", "dhcp", "dhcp6", "dns", "mdns", "ssdp", "http",
+		"tls_client_hello", "tls_server_hello", "ntp", "ssh_banner",
+		"login", "stratum",
+	};
+	_Static_assert(sizeof(names) / sizeof(names[0]) == APP__COUNT,
+	    "one name per app_kind");
+	return (unsigned)k < APP__COUNT ? names[k] : NULL;
+}
+
 struct proto *proto_new(const struct proto_config *cfg, char *err,
     size_t errlen)
 {

@@ -45,7 +45,11 @@ enum app_kind {
 	APP_SSH_BANNER,		/* "SSH-2.0-..." identification line */
 	APP_LOGIN,		/* a cleartext login attempt or its outcome */
 	APP_STRATUM,		/* a mining JSON-RPC call */
+	APP__COUNT
 };
+
+/* "dhcp", "tls_client_hello", ...; NULL when out of range. */
+const char *proto_kind_name(enum app_kind k);
 
 /* ---- DHCPv4 / DHCPv6 ---------------------------------------------------- */
 struct app_dhcp {
@@ -220,7 +224,7 @@ struct proto_config {
 void proto_config_default(struct proto_config *cfg);
 
 struct proto_stats {
-	uint64_t parsed[16];		/* by enum app_kind */
+	uint64_t parsed[APP__COUNT];	/* by enum app_kind */
 	uint64_t malformed;		/* payloads a parser rejected */
 	uint64_t ndpi_flows;		/* flows given to nDPI */
 	uint64_t ndpi_packets;		/* packets given to nDPI */
