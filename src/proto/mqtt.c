@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "proto/proto_tcp.h"
+#include "util/cursor.h"
 
 static int str_eq(const uint8_t *d, size_t n, const char *s)
 {
@@ -11,13 +12,13 @@ static int str_eq(const uint8_t *d, size_t n, const char *s)
 }
 
 /* MQTT "remaining length" varint; -1 when malformed or cut. */
-static int mqtt_varint(const uint8_t *d, size_t n, size_t *off, uint32_t *v)
+static int mqtt_varint(struct cursor *c, uint32_t *v)
 {
 	uint32_t x = 0;
 	for (unsigned i = 0; i < 4; i++) {
-		if (*off >= n)
+		uint8_t b = cur_u8(c);
+		if (c->bad)
 			return -1;
-		uint8_t b = d[(*off)++];
 		x |= (uint32_t)(b & 0x7f) << (7 * i);
 		if (!(b & 0x80)) {
 			*v = x;
@@ -27,26 +28,29 @@ static int mqtt_varint(const uint8_t *d, size_t n, size_t *off, uint32_t *v)
 	return -1;
 }
 
-/* A 2-byte-length-prefixed string at *off: pointer and length, or -1. */
-static int mqtt_str(const uint8_t *d, size_t n, size_t *off,
-    const uint8_t **s, size_t *l)
+/* A 2-byte-length-prefixed string: pointer and length, or -1. */
+static int mqtt_str(struct cursor *c, const uint8_t **s, size_t *l)
 {
-	if (n - *off < 2)
+	size_t len = cur_be16(c);
+	const uint8_t *p = c->bad ? NULL : cur_bytes(c, len);
+	if (!p)
 		return -1;
-	size_t len = (size_t)d[*off] << 8 | d[*off + 1];
-	*off += 2;
-	if (n - *off < len)
-		return -1;
-	*s = d + *off;
+	*s = p;
 	*l = len;
-	*off += len;
 	return 0;
+}
+
+/* Skip an MQTT 5 property block (a varint length, then that many bytes). */
+static int mqtt_props(struct cursor *c)
+{
+	uint32_t len;
+	return mqtt_varint(c, &len) < 0 || cur_skip(c, len) < 0 ? -1 : 0;
 }
 
 int proto_parse_mqtt_connect(const uint8_t *d, size_t n,
     struct app_login *out, char *client_id, size_t client_id_size)
 {
-	size_t off = 1;
+	struct cursor c;
 	uint32_t rl;
 	const uint8_t *s, *user = NULL, *pass = NULL;
 	size_t l, ulen = 0, plen = 0;
@@ -54,46 +58,37 @@ int proto_parse_mqtt_connect(const uint8_t *d, size_t n,
 	memset(out, 0, sizeof(*out));
 	if (client_id && client_id_size)
 		client_id[0] = '\0';
-	if (n < 2 || d[0] != 0x10 || mqtt_varint(d, n, &off, &rl) < 0)
+	cur_init(&c, d, n);
+	if (cur_u8(&c) != 0x10 || mqtt_varint(&c, &rl) < 0)
 		return -1;
-	if (rl < n - off)
-		n = off + rl;		/* later packets in the segment */
-	if (mqtt_str(d, n, &off, &s, &l) < 0 ||
+	if (rl < cur_left(&c))
+		(void)cur_limit(&c, rl);	/* later packets in the segment */
+	if (mqtt_str(&c, &s, &l) < 0 ||
 	    !(str_eq(s, l, "MQTT") || str_eq(s, l, "MQIsdp")))
 		return -1;
-	if (n - off < 4)
-		return -1;
-	uint8_t level = d[off];
-	uint8_t flags = d[off + 1];
-	off += 4;			/* level, flags, keep-alive */
-	if (flags & 0x01)
-		return -1;		/* reserved bit must be 0 */
+	uint8_t level = cur_u8(&c);
+	uint8_t flags = cur_u8(&c);
+	(void)cur_be16(&c);		/* keep-alive */
+	if (c.bad || (flags & 0x01))
+		return -1;		/* cut, or the reserved bit set */
 	out->proto = LOGIN_MQTT;
 	out->outcome = LOGIN_ATTEMPT;
 	out->secret_seen = (flags & 0x40) != 0;
-	uint32_t skip;
-	if (level == 5 && (mqtt_varint(d, n, &off, &skip) < 0 ||
-	    n - off < skip))
+	if (level == 5 && mqtt_props(&c) < 0)
 		return 0;		/* cut: what we have */
-	if (level == 5)
-		off += skip;		/* CONNECT properties */
-	if (mqtt_str(d, n, &off, &s, &l) < 0)
+	if (mqtt_str(&c, &s, &l) < 0)
 		return 0;
 	if (client_id)
 		proto_copy_str(client_id, client_id_size, s, l);
 	if (flags & 0x04) {		/* will: properties, topic, payload */
-		if (level == 5 && (mqtt_varint(d, n, &off, &skip) < 0 ||
-		    n - off < skip))
+		if (level == 5 && mqtt_props(&c) < 0)
 			return 0;
-		if (level == 5)
-			off += skip;
-		if (mqtt_str(d, n, &off, &s, &l) < 0 ||
-		    mqtt_str(d, n, &off, &s, &l) < 0)
+		if (mqtt_str(&c, &s, &l) < 0 || mqtt_str(&c, &s, &l) < 0)
 			return 0;
 	}
-	if ((flags & 0x80) && mqtt_str(d, n, &off, &user, &ulen) == 0)
+	if ((flags & 0x80) && mqtt_str(&c, &user, &ulen) == 0)
 		proto_copy_str(out->user, sizeof(out->user), user, ulen);
-	if ((flags & 0x40) && mqtt_str(d, n, &off, &pass, &plen) == 0 && user)
+	if ((flags & 0x40) && mqtt_str(&c, &pass, &plen) == 0 && user)
 		out->default_cred = (uint8_t)proto_login_is_default(user,
 		    ulen, pass, plen);
 	return 0;
@@ -102,8 +97,12 @@ int proto_parse_mqtt_connect(const uint8_t *d, size_t n,
 int proto_parse_mqtt_connack(const uint8_t *d, size_t n, uint8_t *rc)
 {
 	/* v3.1.1: 20 02 flags rc; v5: 20 len flags reason props... */
-	if (n < 4 || d[0] != 0x20 || d[1] < 2 || d[1] > 0x7f || (d[2] & 0xfe))
+	struct cursor c;
+	cur_init(&c, d, n);
+	uint8_t type = cur_u8(&c), len = cur_u8(&c), flags = cur_u8(&c);
+	uint8_t code = cur_u8(&c);
+	if (c.bad || type != 0x20 || len < 2 || len > 0x7f || (flags & 0xfe))
 		return -1;
-	*rc = d[3];
+	*rc = code;
 	return 0;
 }
