@@ -270,7 +270,11 @@ int dev_summary_line(const struct dev_inv *inv, size_t i, char *buf,
 	id[0] = ip[0] = '\0';
 	if (d->has_mac)
 		mac_fmt(d->mac, id, sizeof(id));
-	if (d->nips)
+	/* the most recent IPv4 address reads best; else the latest of any */
+	for (unsigned k = d->nips; k-- > 0 && !ip[0];)
+		if (d->ips[k].ip.family == 4)
+			addr_fmt(&d->ips[k].ip, ip, sizeof(ip));
+	if (!ip[0] && d->nips)
 		addr_fmt(&d->ips[d->nips - 1].ip, ip, sizeof(ip));
 	const char *cls = d->cls.value[0] ? d->cls.value :
 	    dev_class_name(DEV_CLASS_UNKNOWN);
