@@ -294,9 +294,17 @@ static void count(struct flood *fl, const struct detect_pkt *dp,
 		v->refl_bytes += p->wirelen;
 	dset_add(&v->srcs, ep_hash_bytes(p->src.a, 16, p->src.family));
 	dset_add(&v->ports, ep_mix64(p->dport));
-	if (v->ep.open) {
-		if (v->type != t)
+	if (v->ep.open && v->type != t) {
+		/* another kind of flood against the same victim (Mirai's SYN
+		 * flood after its UDP flood): once the first has died down
+		 * (its rate below a quarter of the threshold), it is
+		 * reported and the new one opens its own episode */
+		if ((double)v->n[t] < fl->rate[t] || !qualifies(fl, v, t) ||
+		    (double)v->n[v->type] * 4 >= fl->rate[v->type])
 			return;
+		emit(fl, &k.a, v);
+	}
+	if (v->ep.open) {
 		v->ep.count++;
 		v->bytes += p->wirelen;
 		if (t == T_REFL)

@@ -106,6 +106,41 @@ static void test_udp_flood_participant(void **state)
 	}
 }
 
+/* Mirai's pattern: a UDP flood, then (2 s later, before the first
+ * episode has idled out) a SYN flood from the same bot at the same victim:
+ * two alerts, each with its own kind and count; a UDP flood followed by
+ * only a few SYNs stays one alert. */
+static void test_udp_then_syn_flood(void **state)
+{
+	(void)state;
+	for (int second = 0; second <= 1; second++) {
+		struct th *t = th_new(NULL);
+		for (unsigned i = 0; i < 4500; i++)
+			th_udp(t, S(1000) + S(1) * i / 1500,
+			    IP4(192, 168, 1, 30), (uint16_t)(50000 + i % 999),
+			    EXT, 27015, 512);
+		unsigned nsyn = second ? 3000 : 20;
+		for (unsigned i = 0; i < nsyn; i++)
+			th_tcp(t, S(1005) + S(1) * i / 1000,
+			    IP4(192, 168, 1, 30), (uint16_t)(20000 + i % 40000),
+			    EXT, 80, TCP_SYN);
+		th_finish(t);
+		assert_int_equal(th_count(t, 1100, 1199), second ? 2 : 1);
+		const struct alert *u = th_find(t, 1101, 1101);
+		assert_non_null(u);
+		assert_true(u->count >= 4000 && u->count <= 4500);
+		if (second) {
+			const struct alert *a = th_find(t, 1100, 1100);
+			assert_non_null(a);
+			assert_int_equal(a->src.a[3], 30);
+			assert_int_equal(a->dest_port, 80);
+			assert_true(a->count >= 2500 && a->count <= 3000);
+			assert_true(a->ts_start >= S(1005));
+		}
+		th_free(t);
+	}
+}
+
 /* A two-way stream at the same rate is not a flood (the target answers). */
 static void test_udp_two_way_quiet(void **state)
 {
@@ -236,6 +271,7 @@ int main(void)
 		cmocka_unit_test(test_syn_completed_quiet),
 		cmocka_unit_test(test_udp_flood_participant),
 		cmocka_unit_test(test_udp_two_way_quiet),
+		cmocka_unit_test(test_udp_then_syn_flood),
 		cmocka_unit_test(test_icmp_flood),
 		cmocka_unit_test(test_reflection),
 		cmocka_unit_test(test_reflection_own_requests_quiet),
