@@ -129,6 +129,32 @@ n=$(wc -l <"$T/sc/scores.txt")
 bad=$(grep -cv '^[0-9][0-9.e+-]*$' "$T/sc/scores.txt")
 [ "$bad" = 0 ] && pass "scores are numbers" || fail "scores are numbers" "$bad bad lines"
 
+# `edgeward devices` prints the inventory analyze wrote, as a table and JSON
+expect "devices table" 0 "$BIN" devices -l "$T/a/b/c"
+ndev=$(jq length "$D")
+rows=$(($(wc -l <"$T/out") - 2))	# a header line and an "N devices" line
+[ "$rows" = "$ndev" ] && grep -q "^$ndev devices\$" "$T/out" && pass "devices table has a row per device" ||
+	fail "devices table has a row per device" "$rows vs $ndev"
+expect "devices --json" 0 "$BIN" devices -l "$T/a/b/c" --json
+if jq -e --slurpfile d "$D" '. == $d[0]' "$T/out" >/dev/null 2>&1; then
+	pass "devices --json is devices.json"; else fail "devices --json is devices.json"; fi
+expect "devices missing file" 1 "$BIN" devices -l "$T/nowhere"
+
+# enrolment: learn one camera, then recognise another unit of the same
+# model (another seed: another MAC) and nothing else
+expect "sim second home" 0 "$BIN" sim -w "$T/unit2.pcap" --seed 8 --hours 0.5 --truth "$T/unit2.truth.json"
+"$BIN" sim -w "$T/unit1.pcap" --seed 7 --hours 0.5 --truth "$T/unit1.truth.json" >/dev/null 2>&1
+cam1=$(jq -r 'select(.device.kind=="camera")|.device.mac' "$T/unit1.truth.json")
+cam2=$(jq -r 'select(.device.kind=="camera")|.device.mac' "$T/unit2.truth.json")
+[ "$cam1" != "$cam2" ] && pass "two camera units differ in MAC" || fail "two camera units differ in MAC" "$cam1"
+expect "devices learn" 0 "$BIN" devices learn --label "hall camera" --mac "$cam1" -o "$T/lib.fplib" "$T/unit1.pcap"
+if grep -qi "$cam1" "$T/lib.fplib"; then fail "library holds no MAC"; else pass "library holds no MAC"; fi
+expect "analyze with library" 0 "$BIN" analyze -q -r "$T/unit2.pcap" -l "$T/unit2" --library "$T/lib.fplib"
+lab=$(jq -r --arg m "$cam2" '.[]|select(.mac==$m)|.label' "$T/unit2/devices.json")
+[ "$lab" = "hall camera" ] && pass "other unit recognised" || fail "other unit recognised" "$lab"
+others=$(jq -r --arg m "$cam2" '[.[]|select(.mac!=$m and .label!=null)]|length' "$T/unit2/devices.json")
+[ "$others" = 0 ] && pass "no other device takes the label" || fail "no other device takes the label" "$others"
+
 # tiny memcap: flows are evicted (counted), output still complete
 expect "analyze with tiny memcap" 0 "$BIN" analyze -q -r "$T/home.pcap" -l "$T/small" --flow-memcap 64k
 forced=$(jq -s '.[]|select(.event_type=="stats")|.stats.flow.ended_forced' "$T/small/eve.json")
