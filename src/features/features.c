@@ -102,10 +102,25 @@ struct svc_val {
 
 enum { T_MI, T_HOST, T_CHAN, T_SOCK, T_SVC, T__N };
 
+/* The two entries of a table looked up last, with their keys: traffic
+ * comes in bursts (consecutive packets of one conversation share every
+ * key, a reply swaps source and destination), and a hit here saves the
+ * keyed hash and the chain walk. Exact LRU semantics: slot 0 is always the
+ * table's most recent entry; slot 1 the one before and is touched (made
+ * most recent) on a hit, as lrutab_get would. Valid while nothing is
+ * deleted (cleared by reclaim()); eviction only takes the least recent
+ * entry and tables hold >= 16. */
+#define TC_KEYMAX 40
+struct tcache {
+	void *val[2];
+	uint8_t key[2][TC_KEYMAX];
+};
+
 struct feat {
 	struct feat_stats st;
 	struct is_plan plan;
 	struct lrutab *tab[T__N];
+	struct tcache tc[T__N];
 	uint64_t epoch_ns;
 	int have_epoch;
 	double now;		/* seconds since epoch_ns, monotone */
@@ -185,6 +200,40 @@ struct feat *feat_new(const struct feat_config *cfg, uint64_t seed)
 	return fx;
 }
 
+_Static_assert(sizeof(struct mi_key) <= TC_KEYMAX &&
+    sizeof(struct chan_key) <= TC_KEYMAX &&
+    sizeof(struct sock_key) <= TC_KEYMAX &&
+    sizeof(struct ip_key) <= TC_KEYMAX, "key longer than TC_KEYMAX");
+
+/* lrutab_get through the table's two-entry cache (struct tcache). */
+static inline __attribute__((always_inline)) void *tab_get(struct feat *fx,
+    unsigned t, const void *key, size_t ksz, int *created)
+{
+	struct tcache *c = &fx->tc[t];
+	void *v;
+
+	if (c->val[0] && memcmp(c->key[0], key, ksz) == 0) {
+		*created = 0;
+		return c->val[0];
+	}
+	if (c->val[1] && memcmp(c->key[1], key, ksz) == 0) {
+		v = c->val[1];
+		lrutab_touch(fx->tab[t], v);
+		*created = 0;
+	} else {
+		v = lrutab_get(fx->tab[t], key, created);
+		memcpy(c->key[1], key, ksz);
+	}
+	/* v becomes slot 0 (most recent); the old slot 0 moves to 1 */
+	uint8_t tmp[TC_KEYMAX];
+	memcpy(tmp, c->key[1], ksz);
+	memcpy(c->key[1], c->key[0], ksz);
+	memcpy(c->key[0], tmp, ksz);
+	c->val[1] = c->val[0];
+	c->val[0] = v;
+	return v;
+}
+
 /* Packet time in seconds since the first packet, never going backwards;
  * moves the forward-decay base before the growth factors could reach
  * 2^IS_G_MAX and computes them for this time. */
@@ -253,7 +302,7 @@ static void mi_update(struct feat *fx, const uint8_t mac[6],
 
 	memcpy(k.mac, mac, 6);
 	ip_key_set(&k.ip, ip);
-	struct mi_val *m = lrutab_get(fx->tab[T_MI], &k, &created);
+	struct mi_val *m = tab_get(fx, T_MI, &k, sizeof(k), &created);
 	if (created) {
 		m->t_first = t;
 		m->t0 = fx->t0;
@@ -282,7 +331,7 @@ static int chan_update(struct feat *fx, const struct ip_key *src,
 
 	k.x = d ? *dst : *src;
 	k.y = d ? *src : *dst;
-	struct chan_val *c = lrutab_get(fx->tab[T_CHAN], &k, &created);
+	struct chan_val *c = tab_get(fx, T_CHAN, &k, sizeof(k), &created);
 	if (created) {
 		c->t_first = t;
 		c->t0 = fx->t0;
@@ -296,9 +345,13 @@ static int chan_update(struct feat *fx, const struct ip_key *src,
 		is1_decay(&c->reg[1], f[IS_L_REG]);
 	}
 	c->t_last = t;
-	for (unsigned i = 0; i < FEAT_NL; i++)
-		is2_add_read(&c->sz[i], d, v, fx->g[i], fx->ig[i],
-		    out + FEAT_OFF_HH + 7 * i);
+	for (unsigned i = 0; i + 1 < FEAT_NL; i += 2)
+		is2_add_read2(&c->sz[i], &c->sz[i + 1], d, v, fx->g + i,
+		    fx->ig + i, out + FEAT_OFF_HH + 7 * i,
+		    out + FEAT_OFF_HH + 7 * (i + 1));
+	if (FEAT_NL % 2)
+		is2_add_read(&c->sz[FEAT_NL - 1], d, v, fx->g[FEAT_NL - 1],
+		    fx->ig[FEAT_NL - 1], out + FEAT_OFF_HH + 7 * (FEAT_NL - 1));
 
 	/* Inter-arrival of this direction; the first packet of a direction
 	 * has no interval and inserts nothing (Kitsune inserts a 0, which
@@ -358,16 +411,20 @@ static int sock_update(struct feat *fx, const struct ip_key *src,
 	k.x = d ? b : a;
 	k.y = d ? a : b;
 	k.proto = proto;
-	struct sock_val *s = lrutab_get(fx->tab[T_SOCK], &k, &created);
+	struct sock_val *s = tab_get(fx, T_SOCK, &k, sizeof(k), &created);
 	if (created)
 		s->t0 = fx->t0;
 	else if (rebase(fx, &s->t0, f))
 		for (unsigned i = 0; i < FEAT_NL; i++)
 			is2_decay(&s->sz[i], f[i]);
 	s->t_last = t;
-	for (unsigned i = 0; i < FEAT_NL; i++)
-		is2_add_read(&s->sz[i], d, v, fx->g[i], fx->ig[i],
-		    out + FEAT_OFF_HP + 7 * i);
+	for (unsigned i = 0; i + 1 < FEAT_NL; i += 2)
+		is2_add_read2(&s->sz[i], &s->sz[i + 1], d, v, fx->g + i,
+		    fx->ig + i, out + FEAT_OFF_HP + 7 * i,
+		    out + FEAT_OFF_HP + 7 * (i + 1));
+	if (FEAT_NL % 2)
+		is2_add_read(&s->sz[FEAT_NL - 1], d, v, fx->g[FEAT_NL - 1],
+		    fx->ig[FEAT_NL - 1], out + FEAT_OFF_HP + 7 * (FEAT_NL - 1));
 	return created;
 }
 
@@ -376,7 +433,7 @@ static struct host_val *host_get(struct feat *fx, const struct ip_key *ip,
 {
 	double f[IS_NL];
 	int created;
-	struct host_val *h = lrutab_get(fx->tab[T_HOST], ip, &created);
+	struct host_val *h = tab_get(fx, T_HOST, ip, sizeof(*ip), &created);
 
 	if (created) {
 		h->t0 = fx->t0;
@@ -484,6 +541,8 @@ static void reclaim(struct feat *fx, double t)
 			}
 			lrutab_del(tab, v);
 			fx->st.reclaimed++;
+			/* the cached pointers may be this one */
+			memset(&fx->tc[i], 0, sizeof(fx->tc[i]));
 		}
 	}
 }

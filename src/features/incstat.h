@@ -48,6 +48,21 @@ void is_growth(const struct is_plan *pl, double dt, double g[IS_NL],
  * For dt <= 0 (equal or backwards time) every factor is 1. */
 void is_decay_factors(const struct is_plan *pl, double dt, double f[IS_NL]);
 
+/* Two doubles as one SIMD register (GCC/clang vector extension) and
+ * their square roots: sqrtpd on x86-64, two sqrt() calls elsewhere. */
+typedef double is_v2 __attribute__((vector_size(16)));
+typedef int64_t is_i2 __attribute__((vector_size(16)));
+
+static inline is_v2 is_sqrt2(is_v2 a)
+{
+#if defined(__SSE2__)
+	return __builtin_ia32_sqrtpd(a);
+#else
+	is_v2 r = { sqrt(a[0]), sqrt(a[1]) };
+	return r;
+#endif
+}
+
 /* 1D: one stream of values. */
 struct is1 {
 	double w, ls, ss;
@@ -163,18 +178,106 @@ static inline void is2_add_read(struct is2 *s, unsigned d, double x,
 	s->cf3 += res * s->res[e];
 	s->res[d] = res * g;
 	double cov = s->cf3 * invsum;
+	double vv = v[0] * v[1], r = 0.0;
+	/* the four square roots, two at a time (correctly rounded either
+	 * way: the same values as four sqrt() calls, in half the time) */
+	is_v2 q0 = { v[d], m[0] * m[0] + m[1] * m[1] };
+	is_v2 q1 = { v[0] * v[0] + v[1] * v[1], vv };
+	q0 = is_sqrt2(q0);
+	q1 = is_sqrt2(q1);
 	o[0] = wd * ig;
 	o[1] = m[d];
-	o[2] = sqrt(v[d]);
-	o[3] = sqrt(m[0] * m[0] + m[1] * m[1]);
-	o[4] = sqrt(v[0] * v[0] + v[1] * v[1]);
+	o[2] = q0[0];
+	o[3] = q0[1];
+	o[4] = q1[0];
 	o[5] = cov;
-	double vv = v[0] * v[1], r = 0.0;
 	if (vv > 1e-18) {
-		r = cov / sqrt(vv);
+		r = cov / q1[1];
 		r = r > 1.0 ? 1.0 : r < -1.0 ? -1.0 : r;
 	}
 	o[6] = r;
+}
+
+/* is2_add_read on two statistics at once (the same value inserted into
+ * direction d of both, with growth factors g[k] and ig[k] = 1/g[k]),
+ * lanewise the same operations in the same order, so the same values
+ * (sums and products of two terms are commutative in IEEE arithmetic:
+ * m0^2 + m1^2 = md^2 + me^2 exactly). One division, square root or
+ * multiply serves both: two decay rates of one channel cost little more
+ * than one. Falls back to two single calls when either other direction
+ * is (nearly) empty, the branch is2_add_read takes separately. */
+static inline void is2_add_read2(struct is2 *s0, struct is2 *s1,
+    unsigned d, double x, const double g[2], const double ig[2],
+    double o0[7], double o1[7])
+{
+	unsigned e;
+
+	d &= 1u;
+	e = d ^ 1u;
+	if (!(s0->w[e] > 1e-100 && s1->w[e] > 1e-100)) {
+		is2_add_read(s0, d, x, g[0], ig[0], o0);
+		is2_add_read(s1, d, x, g[1], ig[1], o1);
+		return;
+	}
+	const is_v2 gv = { g[0], g[1] }, one = { 1.0, 1.0 };
+	is_v2 wd = { s0->w[d], s1->w[d] }, ld = { s0->ls[d], s1->ls[d] };
+	is_v2 sd = { s0->ss[d], s1->ss[d] };
+	const is_v2 we = { s0->w[e], s1->w[e] }, le = { s0->ls[e], s1->ls[e] };
+	const is_v2 se = { s0->ss[e], s1->ss[e] };
+	wd += gv;
+	ld += gv * x;
+	sd += gv * x * x;
+	s0->w[d] = wd[0];
+	s1->w[d] = wd[1];
+	s0->ls[d] = ld[0];
+	s1->ls[d] = ld[1];
+	s0->ss[d] = sd[0];
+	s1->ss[d] = sd[1];
+	is_v2 wsum = wd + we;
+	is_v2 r = one / (wd * we * wsum);
+	is_v2 invd = we * wsum * r, inve = wd * wsum * r, invsum = wd * we * r;
+	is_v2 md = ld * invd, me = le * inve;
+	is_v2 vd = sd * invd - md * md, ve = se * inve - me * me;
+	const is_i2 nosign = { INT64_MAX, INT64_MAX };
+	vd = (is_v2)((is_i2)vd & nosign);	/* fabs */
+	ve = (is_v2)((is_i2)ve & nosign);
+	is_v2 res = x - md;
+	is_v2 re = { s0->res[e], s1->res[e] };
+	is_v2 cf3 = { s0->cf3, s1->cf3 };
+	cf3 += res * re;
+	s0->cf3 = cf3[0];
+	s1->cf3 = cf3[1];
+	res *= gv;
+	s0->res[d] = res[0];
+	s1->res[d] = res[1];
+	is_v2 cov = cf3 * invsum;
+	is_v2 vv = vd * ve;
+	is_v2 q0 = is_sqrt2(vd), q1 = is_sqrt2(md * md + me * me);
+	is_v2 q2 = is_sqrt2(vd * vd + ve * ve), q3 = is_sqrt2(vv);
+	is_v2 w = wd * (is_v2){ ig[0], ig[1] };
+	/* pcc: cov / sqrt(vv) clamped to [-1, 1], 0 when vv <= 1e-18 (that
+	 * lane's division result, maybe not finite, is masked off) */
+	is_v2 pc = cov / q3;
+	const is_v2 lim = { 1.0, 1.0 };
+	is_i2 k = (is_i2)(pc > lim);
+	pc = (is_v2)((k & (is_i2)lim) | (~k & (is_i2)pc));
+	k = (is_i2)(pc < -lim);
+	pc = (is_v2)((k & (is_i2)-lim) | (~k & (is_i2)pc));
+	pc = (is_v2)((is_i2)(vv > 1e-18) & (is_i2)pc);
+	o0[0] = w[0];
+	o1[0] = w[1];
+	o0[1] = md[0];
+	o1[1] = md[1];
+	o0[2] = q0[0];
+	o1[2] = q0[1];
+	o0[3] = q1[0];
+	o1[3] = q1[1];
+	o0[4] = q2[0];
+	o1[4] = q2[1];
+	o0[5] = cov[0];
+	o1[5] = cov[1];
+	o0[6] = pc[0];
+	o1[6] = pc[1];
 }
 
 #endif /* EW_INCSTAT_H */

@@ -568,6 +568,11 @@ static int grace_train(struct anom *a, const struct packet *p,
 	return 1;
 }
 
+/* Two doubles (and their bit masks) as one SIMD register (GCC/clang
+ * vector extension). */
+typedef double an_v2 __attribute__((vector_size(16)));
+typedef int64_t an_i2 __attribute__((vector_size(16)));
+
 double anom_vector(struct anom *a, const struct packet *p, const double *xin)
 {
 	uint64_t t = p->ts_ns;
@@ -575,8 +580,20 @@ double anom_vector(struct anom *a, const struct packet *p, const double *xin)
 
 	if (a->phase == ANOM_PH_OFF)
 		return 0;
-	/* A non-finite value would poison the statistics and weights. */
-	for (unsigned i = 0; i < a->nfeat; i++)
+	/* A non-finite value would poison the statistics and weights.
+	 * v - v is 0 exactly when v is finite (NaN for NaN and infinities):
+	 * the same test as isfinite(), two values at a time and without
+	 * branches (a branch per value showed as 2-3% of the whole analyze
+	 * with the model on). */
+	unsigned i = 0;
+	for (; i + 2 <= a->nfeat; i += 2) {
+		an_v2 v;
+		memcpy(&v, xin + i, sizeof(v));
+		an_i2 fin = (an_i2)(v - v == 0);
+		v = (an_v2)((an_i2)v & fin);
+		memcpy(x + i, &v, sizeof(v));
+	}
+	for (; i < a->nfeat; i++)
 		x[i] = isfinite(xin[i]) ? xin[i] : 0;
 	a->st.vectors++;
 	a->last_ts = t;

@@ -27,6 +27,9 @@ static float kn_uniform(uint64_t *s, double a)
 	return (float)((2.0 * u - 1.0) * a);
 }
 
+static int kn_have_avx2(void);
+static struct kn_plan *plan_new(const struct kitnet *kn, unsigned nclust);
+
 float *kitnet_ae_w(const struct kitnet *kn, const struct kn_ae *ae)
 {
 	return kn->arena + ae->off;
@@ -50,7 +53,8 @@ struct ae_view {
 	unsigned nvp;
 };
 
-static struct ae_view view_of(const struct kitnet *kn, const struct kn_ae *ae)
+static inline __attribute__((always_inline)) struct ae_view view_of(
+    const struct kitnet *kn, const struct kn_ae *ae)
 {
 	struct ae_view v;
 	float *p = kn->arena + ae->off;
@@ -122,6 +126,8 @@ void kitnet_free(struct kitnet *kn)
 	ew_free(kn->arena);
 	ew_free(kn->sx);
 	ew_free(kn->sr);
+	ew_free(kn->bx);
+	ew_free(kn->plan);
 	ew_free(kn);
 }
 
@@ -233,8 +239,17 @@ int kitnet_set_map(struct kitnet *kn, unsigned nclust, const uint16_t *map,
 	size_t sl = pad_h(kn->maxv);
 	kn->sx = ew_calloc(5u * sl, sizeof(float));
 	kn->sr = ew_calloc(kn->maxv, sizeof(double));
-	if (!kn->arena || !kn->sx || !kn->sr)
+	/* scoring slices (score_all): every autoencoder's padded visible
+	 * and hidden units, three arrays of bl floats */
+	size_t bl = pad_h(kn->out.nv);
+	for (unsigned c = 0; c < nclust; c++)
+		bl += pad_h(kn->ens[c].nv);
+	kn->bx = ew_calloc(3u * bl, sizeof(float));
+	kn->plan = plan_new(kn, nclust);
+	if (!kn->arena || !kn->sx || !kn->sr || !kn->bx || !kn->plan)
 		goto fail;
+	kn->by = kn->bx + bl;
+	kn->bd = kn->by + bl;
 	kn->arena_len = len;
 	kn->sy = kn->sx + sl;
 	kn->sz = kn->sy + sl;
@@ -244,6 +259,7 @@ int kitnet_set_map(struct kitnet *kn, unsigned nclust, const uint16_t *map,
 		init_ae(kn, &kn->ens[c]);
 	init_ae(kn, &kn->out);
 	kn->nclust = nclust;
+	kn->simd = (uint8_t)kn_have_avx2();
 	ew_free(kn->fm_co);
 	kn->fm_co = NULL;
 	return 0;
@@ -254,6 +270,10 @@ fail:
 	ew_free(kn->arena);
 	ew_free(kn->sx);
 	ew_free(kn->sr);
+	ew_free(kn->bx);
+	ew_free(kn->plan);
+	kn->bx = NULL;
+	kn->plan = NULL;
 	kn->map = NULL;
 	kn->cstart = NULL;
 	kn->ens = NULL;
@@ -387,6 +407,21 @@ static inline void st4(float *p, kn_v4 v)
 	memcpy(p, &v, sizeof(v));
 }
 
+/* Lanewise max(v, lo) and min(v, hi) where a NaN lane becomes lo: SSE's
+ * maxps returns its second operand when either is NaN; elsewhere a
+ * select by bit masks (vector ?: is C++ only). */
+static inline kn_v4 clamp4(kn_v4 v, kn_v4 lo, kn_v4 hi)
+{
+#if defined(__SSE__)
+	return __builtin_ia32_minps(__builtin_ia32_maxps(v, lo), hi);
+#else
+	kn_i4 m = ~(kn_i4)(v >= lo);
+	v = (kn_v4)((m & (kn_i4)lo) | (~m & (kn_i4)v));
+	m = (kn_i4)(v > hi);
+	return (kn_v4)((m & (kn_i4)hi) | (~m & (kn_i4)v));
+#endif
+}
+
 /* Normalise raw[0..nv) into kn->sx with the autoencoder's learned
  * min-max (updated first when training, as Kitsune does). The scale
  * 1 / (max - min) is kept with them so scoring needs no division. */
@@ -430,35 +465,34 @@ static void ae_norm(struct kitnet *kn, const struct kn_ae *ae,
 	}
 }
 
-/* The scoring-time normalisation (no min/max update): gather into
- * kn->sx as floats, then (x - min) * scale clamped, four at a time. Untrained
+/* The scoring-time normalisation (no min/max update): gather into sx as
+ * floats (from x through the map m, or the ensemble RMSEs kn->s1 when m
+ * is NULL), then (x - min) * scale clamped, four at a time. Untrained
  * inputs (min = FLT_MAX, scale = 0) give 0; a NaN gives the lower clamp. */
-static void ae_norm_fast(struct kitnet *kn, const struct kn_ae *ae,
-    const double *x, const uint16_t *m)
+static inline __attribute__((always_inline)) void ae_norm_body(
+    struct kitnet *kn, const struct kn_ae *ae, const double *x,
+    const uint16_t *m, const unsigned nv, float *sx)
 {
-	const unsigned nv = ae->nv;
 	struct ae_view V = view_of(kn, ae);
 	const float *nmin = V.nmin, *nsc = V.nsc;
 	const float c = (float)MODEL_NORM_CLAMP;
 	const kn_v4 lo = { -c, -c, -c, -c };
 	const kn_v4 hi = { 1 + c, 1 + c, 1 + c, 1 + c };
-	float *sx = kn->sx;
 	unsigned v;
 
 	if (m) {
+#pragma GCC unroll 16
 		for (v = 0; v < nv; v++)
 			sx[v] = (float)x[m[v]];
 	} else {
+#pragma GCC unroll 16
 		for (v = 0; v < nv; v++)
 			sx[v] = kn->s1[v];
 	}
+#pragma GCC unroll 16
 	for (v = 0; v < nv; v += KN_HB) {
 		kn_v4 r = (ld4(sx + v) - ld4(nmin + v)) * ld4(nsc + v);
-		kn_i4 k = ~(kn_i4)(r >= lo);
-		r = (kn_v4)((k & (kn_i4)lo) | (~k & (kn_i4)r));
-		k = (kn_i4)(r > hi);
-		r = (kn_v4)((k & (kn_i4)hi) | (~k & (kn_i4)r));
-		st4(sx + v, r);
+		st4(sx + v, clamp4(r, lo, hi));
 	}
 }
 
@@ -466,31 +500,39 @@ static void ae_norm_fast(struct kitnet *kn, const struct kn_ae *ae,
  * 2^n * 2^f (n an integer, |f| <= 1/2, 2^f by its Taylor series to the
  * 7th term: relative error < 2e-7, i.e. float precision). A scalar expf
  * per unit would dominate the per-packet cost. Inputs are clamped to
- * [-30, 30], where the result is 0 or 1 to float precision anyway. */
+ * [-30, 30], where the result is 0 or 1 to float precision anyway; a NaN
+ * becomes -30.
+ * n = floor(t + 1/2) without int/float conversions (their latency made
+ * this function most of the scoring time): adding 1.5 * 2^23 rounds to
+ * the nearest integer, which sits in the low mantissa bits; one compare
+ * turns round-to-nearest into floor. Same n, f and result as converting. */
 static inline kn_v4 sig4(kn_v4 v)
 {
 	const kn_v4 lo = { -30, -30, -30, -30 }, hi = { 30, 30, 30, 30 };
-	kn_v4 t;
+	const kn_v4 magic = { 12582912.0f, 12582912.0f, 12582912.0f,
+	    12582912.0f };
+	const kn_v4 one = { 1, 1, 1, 1 };
+	kn_v4 t, big;
+	kn_i4 n, mb;
 
-	/* lanewise select by bit masks (vector ?: is C++ only); a NaN
-	 * fails both tests and becomes lo */
-	kn_i4 m = ~(kn_i4)(v >= lo);
-	v = (kn_v4)((m & (kn_i4)lo) | (~m & (kn_i4)v));
-	m = (kn_i4)(v > hi);
-	v = (kn_v4)((m & (kn_i4)hi) | (~m & (kn_i4)v));
+	v = clamp4(v, lo, hi);
 	t = -v * 1.4426950408889634f;		/* log2(e) */
-	kn_v4 r = t + 0.5f;
-	kn_i4 n = __builtin_convertvector(r, kn_i4);	/* truncates */
-	kn_v4 nf = __builtin_convertvector(n, kn_v4);
-	n += (kn_i4)(r < nf);			/* floor for negatives */
-	nf = __builtin_convertvector(n, kn_v4);
+	kn_v4 r = t + 0.5f;			/* |r| < 44: exact below */
+	big = r + magic;
+	kn_v4 nf = big - magic;			/* round(r), ties to even */
+	memcpy(&n, &big, sizeof(n));
+	memcpy(&mb, &magic, sizeof(mb));
+	n -= mb;
+	kn_i4 m = (kn_i4)(nf > r);		/* rounded up: floor is one less */
+	n += m;
+	nf -= (kn_v4)(m & (kn_i4)one);
 	kn_v4 f = (t - nf) * 0.6931471805599453f;	/* |f| <= ln2 / 2 */
 	kn_v4 p = 1.0f + f * (1.0f + f * (0.5f + f * (1.0f / 6 + f *
 	    (1.0f / 24 + f * (1.0f / 120 + f * (1.0f / 720))))));
 	kn_i4 bits = (n + 127) << 23;
 	kn_v4 scale;
 	memcpy(&scale, &bits, sizeof(scale));
-	return 1.0f / (1.0f + p * scale);
+	return one / (one + p * scale);
 }
 
 /* Forward pass over kn->sx; when train, one SGD step of the
@@ -498,29 +540,43 @@ static inline kn_v4 sig4(kn_v4 v)
  * RMSE before any update. Both products run as broadcast-multiply-adds
  * over 4-unit vectors: the encoder over W (visible-major), the decoder
  * over its transposed copy WT (hidden-major), which training keeps
- * bit-identical to W (tied weights). */
-static float ae_run(struct kitnet *kn, const struct kn_ae *ae, int train)
+ * bit-identical to W (tied weights).
+ *
+ * Training uses it (train = 1, instantiated per size as ae_t<n> below);
+ * scoring runs the same forward pass split into passes over the whole
+ * ensemble (ae_enc_body, ae_dec_body, score_all), with the operations in
+ * the same order, so training's "score before the update" and
+ * kitnet_score agree bit for bit. */
+static inline __attribute__((always_inline)) float ae_body(struct kitnet *kn,
+    const struct kn_ae *ae, const int train, const unsigned nv,
+    const unsigned nh)
 {
-	const unsigned nv = ae->nv, nh = ae->nh, nhp = ae->nhp;
+	const unsigned nhp = pad_h(nh);
 	struct ae_view V = view_of(kn, ae);
-	const unsigned nvp = V.nvp;
+	const unsigned nvp = pad_h(nv);
 	float *x = kn->sx, *y = kn->sy, *g = kn->sz, *d = kn->sd;
 	float se = 0;
 
+#pragma GCC unroll 16
 	for (unsigned b = 0; b < nhp; b += KN_HB) {
 		kn_v4 acc = ld4(V.hb + b);
+#pragma GCC unroll 16
 		for (unsigned v = 0; v < nv; v++)
 			acc += x[v] * ld4(V.w + (size_t)v * nhp + b);
 		st4(y + b, sig4(acc));
 	}
+#pragma GCC unroll 16
 	for (unsigned h = nh; h < nhp; h++)
 		y[h] = 0;	/* padding units do not exist */
+#pragma GCC unroll 16
 	for (unsigned b = 0; b < nvp; b += KN_HB) {
 		kn_v4 acc = ld4(V.vb + b);
+#pragma GCC unroll 16
 		for (unsigned h = 0; h < nh; h++)
 			acc += y[h] * ld4(V.wt + (size_t)h * nvp + b);
 		st4(d + b, ld4(x + b) - sig4(acc));
 	}
+#pragma GCC unroll 16
 	for (unsigned v = 0; v < nv; v++)
 		se += d[v] * d[v];
 	if (train) {
@@ -560,44 +616,387 @@ static float ae_run(struct kitnet *kn, const struct kn_ae *ae, int train)
 	return sqrtf(se / (float)nv);
 }
 
-static double run_all(struct kitnet *kn, const double *x, int train,
-    double *contrib, double *ferr)
+/* A training step of any size (another hidden ratio, clusters beyond
+ * KN_KMAX). */
+static __attribute__((noinline)) float ae_generic(struct kitnet *kn,
+    const struct kn_ae *ae)
+{
+	return ae_body(kn, ae, 1, ae->nv, ae->nh);
+}
+
+/* Scoring runs in three passes over the ensemble (score_all): every
+ * autoencoder's normalisation (ae_norm_body), then every encoder and
+ * sigmoid, then every decoder, sigmoid and error. Each autoencoder is one
+ * long chain of dependent operations (gather, sums, the sigmoid's
+ * polynomial and division, sums again): short independent pieces let the
+ * CPU overlap one autoencoder's chain with the next ones', where one
+ * autoencoder at a time waited on every latency (scoring took 2.3x as
+ * long). Every autoencoder keeps its own slice of kn->bx, by, bd, so the
+ * values and their order of operations are those of ae_body
+ * (bit-identical scores). */
+static inline __attribute__((always_inline)) void ae_enc_body(
+    struct kitnet *kn, const struct kn_ae *ae, const float *x, float *y,
+    const unsigned nv, const unsigned nh)
+{
+	const unsigned nhp = pad_h(nh);
+	struct ae_view V = view_of(kn, ae);
+
+#pragma GCC unroll 16
+	for (unsigned b = 0; b < nhp; b += KN_HB) {
+		kn_v4 acc = ld4(V.hb + b);
+#pragma GCC unroll 16
+		for (unsigned v = 0; v < nv; v++)
+			acc += x[v] * ld4(V.w + (size_t)v * nhp + b);
+		st4(y + b, sig4(acc));
+	}
+#pragma GCC unroll 16
+	for (unsigned h = nh; h < nhp; h++)
+		y[h] = 0;	/* padding units do not exist */
+}
+
+static inline __attribute__((always_inline)) float ae_dec_body(
+    struct kitnet *kn, const struct kn_ae *ae, const float *x,
+    const float *y, float *d, const unsigned nv, const unsigned nh)
+{
+	const unsigned nvp = pad_h(nv);
+	struct ae_view V = view_of(kn, ae);
+	float se = 0;
+
+#pragma GCC unroll 16
+	for (unsigned b = 0; b < nvp; b += KN_HB) {
+		kn_v4 acc = ld4(V.vb + b);
+#pragma GCC unroll 16
+		for (unsigned h = 0; h < nh; h++)
+			acc += y[h] * ld4(V.wt + (size_t)h * nvp + b);
+		st4(d + b, ld4(x + b) - sig4(acc));
+	}
+#pragma GCC unroll 16
+	for (unsigned v = 0; v < nv; v++)
+		se += d[v] * d[v];
+	return sqrtf(se / (float)nv);
+}
+
+/* Sizes with specialised kernels: nv = 1..KN_KMAX visible units with
+ * nh = ceil(3 nv / 4) hidden ones (MODEL_HIDDEN_RATIO 0.75; the output
+ * autoencoder's nv is the cluster count, usually 12..16). With the sizes
+ * compile-time constants the loops unroll completely and the
+ * accumulators stay in registers. */
+#define KN_KMAX 20
+#define KN_NH75(n) ((3u * (n) + 3u) / 4u)
+typedef float (*ae_tfn)(struct kitnet *, const struct kn_ae *);
+typedef void (*ae_nfn)(struct kitnet *, const struct kn_ae *,
+    const double *, const uint16_t *, float *);
+typedef void (*ae_efn)(struct kitnet *, const struct kn_ae *,
+    const float *, float *);
+typedef float (*ae_dfn)(struct kitnet *, const struct kn_ae *,
+    const float *, const float *, float *);
+#define KN_TABLE(p) {							\
+	NULL, p##1, p##2, p##3, p##4, p##5, p##6, p##7, p##8, p##9, p##10,	\
+	p##11, p##12, p##13, p##14, p##15, p##16, p##17, p##18, p##19,	\
+	p##20 }
+#define KN_SIZES(K)							\
+	K(1) K(2) K(3) K(4) K(5) K(6) K(7) K(8) K(9) K(10) K(11) K(12)	\
+	K(13) K(14) K(15) K(16) K(17) K(18) K(19) K(20)
+/* ae_t: a training step on the normalised kn->sx; ae_n, ae_e, ae_d: the
+ * three scoring passes. */
+#define KN_K(n)								\
+	static float ae_t##n(struct kitnet *kn, const struct kn_ae *ae)	\
+	{ return ae_body(kn, ae, 1, n, KN_NH75(n)); }			\
+	static void ae_n##n(struct kitnet *kn, const struct kn_ae *ae,	\
+	    const double *xin, const uint16_t *m, float *x)		\
+	{ ae_norm_body(kn, ae, xin, m, n, x); }				\
+	static void ae_e##n(struct kitnet *kn, const struct kn_ae *ae,	\
+	    const float *x, float *y)					\
+	{ ae_enc_body(kn, ae, x, y, n, KN_NH75(n)); }			\
+	static float ae_d##n(struct kitnet *kn, const struct kn_ae *ae,	\
+	    const float *x, const float *y, float *d)			\
+	{ return ae_dec_body(kn, ae, x, y, d, n, KN_NH75(n)); }
+KN_SIZES(KN_K)
+#undef KN_K
+static const ae_tfn ae_tkern[KN_KMAX + 1] = KN_TABLE(ae_t);
+static const ae_nfn ae_nkern[KN_KMAX + 1] = KN_TABLE(ae_n);
+static const ae_efn ae_ekern[KN_KMAX + 1] = KN_TABLE(ae_e);
+static const ae_dfn ae_dkern[KN_KMAX + 1] = KN_TABLE(ae_d);
+
+/* The same passes for x86-64 CPUs with AVX2 (chosen at run time in
+ * kitnet_set_map): the same lanewise operations in the same order on
+ * eight floats at a time where a block of eight exists (else four), so
+ * the scores are bit-identical to the SSE kernels' on any machine (no
+ * FMA: target "avx2" does not enable it, and ISO C mode does not contract
+ * a * b + c). The sigmoid is most of the scoring time; eight lanes per
+ * instruction halve it. */
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#define KN_AVX2 1
+#define KN_T8 __attribute__((target("avx2")))
+typedef float kn_v8 __attribute__((vector_size(32)));
+typedef int32_t kn_i8 __attribute__((vector_size(32)));
+
+static inline KN_T8 kn_v8 ld8(const float *p)
+{
+	kn_v8 v;
+
+	memcpy(&v, p, sizeof(v));
+	return v;
+}
+
+static inline KN_T8 void st8(float *p, kn_v8 v)
+{
+	memcpy(p, &v, sizeof(v));
+}
+
+/* sig4 on eight lanes (see sig4 for the method; a NaN becomes -30) */
+static inline KN_T8 kn_v8 sig8(kn_v8 v)
+{
+	const kn_v8 lo = { -30, -30, -30, -30, -30, -30, -30, -30 };
+	const kn_v8 hi = { 30, 30, 30, 30, 30, 30, 30, 30 };
+	const float mg = 12582912.0f;
+	const kn_v8 magic = { mg, mg, mg, mg, mg, mg, mg, mg };
+	const kn_v8 one = { 1, 1, 1, 1, 1, 1, 1, 1 };
+	kn_v8 t, big;
+	kn_i8 n, mb;
+
+	v = __builtin_ia32_minps256(__builtin_ia32_maxps256(v, lo), hi);
+	t = -v * 1.4426950408889634f;
+	kn_v8 r = t + 0.5f;
+	big = r + magic;
+	kn_v8 nf = big - magic;
+	memcpy(&n, &big, sizeof(n));
+	memcpy(&mb, &magic, sizeof(mb));
+	n -= mb;
+	kn_i8 m = (kn_i8)(nf > r);
+	n += m;
+	nf -= (kn_v8)(m & (kn_i8)one);
+	kn_v8 f = (t - nf) * 0.6931471805599453f;
+	kn_v8 p = 1.0f + f * (1.0f + f * (0.5f + f * (1.0f / 6 + f *
+	    (1.0f / 24 + f * (1.0f / 120 + f * (1.0f / 720))))));
+	kn_i8 bits = (n + 127) << 23;
+	kn_v8 scale;
+	memcpy(&scale, &bits, sizeof(scale));
+	return one / (one + p * scale);
+}
+
+static inline __attribute__((always_inline)) KN_T8 void ae_enc_body8(
+    struct kitnet *kn, const struct kn_ae *ae, const float *x, float *y,
+    const unsigned nv, const unsigned nh)
+{
+	const unsigned nhp = pad_h(nh);
+	struct ae_view V = view_of(kn, ae);
+	unsigned b;
+
+#pragma GCC unroll 16
+	for (b = 0; b + 8 <= nhp; b += 8) {
+		kn_v8 acc = ld8(V.hb + b);
+#pragma GCC unroll 16
+		for (unsigned v = 0; v < nv; v++)
+			acc += x[v] * ld8(V.w + (size_t)v * nhp + b);
+		st8(y + b, sig8(acc));
+	}
+	if (b < nhp) {
+		kn_v4 acc = ld4(V.hb + b);
+#pragma GCC unroll 16
+		for (unsigned v = 0; v < nv; v++)
+			acc += x[v] * ld4(V.w + (size_t)v * nhp + b);
+		st4(y + b, sig4(acc));
+	}
+#pragma GCC unroll 16
+	for (unsigned h = nh; h < nhp; h++)
+		y[h] = 0;
+}
+
+static inline __attribute__((always_inline)) KN_T8 float ae_dec_body8(
+    struct kitnet *kn, const struct kn_ae *ae, const float *x,
+    const float *y, float *d, const unsigned nv, const unsigned nh)
+{
+	const unsigned nvp = pad_h(nv);
+	struct ae_view V = view_of(kn, ae);
+	float se = 0;
+	unsigned b;
+
+#pragma GCC unroll 16
+	for (b = 0; b + 8 <= nvp; b += 8) {
+		kn_v8 acc = ld8(V.vb + b);
+#pragma GCC unroll 16
+		for (unsigned h = 0; h < nh; h++)
+			acc += y[h] * ld8(V.wt + (size_t)h * nvp + b);
+		st8(d + b, ld8(x + b) - sig8(acc));
+	}
+	if (b < nvp) {
+		kn_v4 acc = ld4(V.vb + b);
+#pragma GCC unroll 16
+		for (unsigned h = 0; h < nh; h++)
+			acc += y[h] * ld4(V.wt + (size_t)h * nvp + b);
+		st4(d + b, ld4(x + b) - sig4(acc));
+	}
+#pragma GCC unroll 16
+	for (unsigned v = 0; v < nv; v++)
+		se += d[v] * d[v];
+	return sqrtf(se / (float)nv);
+}
+
+#define KN_K8(n)							\
+	static KN_T8 void ae_ea##n(struct kitnet *kn,			\
+	    const struct kn_ae *ae, const float *x, float *y)		\
+	{ ae_enc_body8(kn, ae, x, y, n, KN_NH75(n)); }			\
+	static KN_T8 float ae_da##n(struct kitnet *kn,			\
+	    const struct kn_ae *ae, const float *x, const float *y,	\
+	    float *d)							\
+	{ return ae_dec_body8(kn, ae, x, y, d, n, KN_NH75(n)); }
+KN_SIZES(KN_K8)
+#undef KN_K8
+static const ae_efn ae_eakern[KN_KMAX + 1] = KN_TABLE(ae_ea);
+static const ae_dfn ae_dakern[KN_KMAX + 1] = KN_TABLE(ae_da);
+#endif
+
+/* 1 when the AVX2 scoring kernels can run here. */
+static int kn_have_avx2(void)
+{
+#ifdef KN_AVX2
+	__builtin_cpu_init();
+	return __builtin_cpu_supports("avx2") ? 1 : 0;
+#else
+	return 0;
+#endif
+}
+
+static int ae_special(const struct kn_ae *ae)
+{
+	return ae->nv <= KN_KMAX && ae->nh == KN_NH75(ae->nv);
+}
+
+/* A training step (kn->sx already normalised by ae_norm). */
+static float ae_train(struct kitnet *kn, const struct kn_ae *ae)
+{
+	if (ae_special(ae))
+		return ae_tkern[ae->nv](kn, ae);
+	return ae_generic(kn, ae);
+}
+
+/* Any size: the passes with the sizes at run time. */
+static void ae_nrm_gen(struct kitnet *kn, const struct kn_ae *ae,
+    const double *xin, const uint16_t *m, float *x)
+{
+	ae_norm_body(kn, ae, xin, m, ae->nv, x);
+}
+
+static void ae_enc_gen(struct kitnet *kn, const struct kn_ae *ae,
+    const float *x, float *y)
+{
+	ae_enc_body(kn, ae, x, y, ae->nv, ae->nh);
+}
+
+static float ae_dec_gen(struct kitnet *kn, const struct kn_ae *ae,
+    const float *x, const float *y, float *d)
+{
+	return ae_dec_body(kn, ae, x, y, d, ae->nv, ae->nh);
+}
+
+/* Per autoencoder, chosen once (kitnet_set_map): its three scoring passes
+ * (pass 1: normalise the raw inputs, through the map or from the
+ * ensemble RMSEs kn->s1, into x; pass 2: encode x into y; pass 3: decode
+ * y, the errors x - z into d, returning the RMSE) for SSE [0] and AVX2
+ * [1], and its slices of kn->bx / bd (ox) and kn->by (oy). */
+struct kn_plan {
+	ae_nfn nrm;
+	ae_efn enc[2];
+	ae_dfn dec[2];
+	size_t ox, oy;
+};
+
+static struct kn_plan *plan_new(const struct kitnet *kn, unsigned nclust)
+{
+	struct kn_plan *pl = ew_calloc(nclust + 1u, sizeof(*pl));
+	size_t ox = 0, oy = 0;
+
+	if (!pl)
+		return NULL;
+	for (unsigned c = 0; c <= nclust; c++) {
+		const struct kn_ae *ae = c < nclust ? &kn->ens[c] : &kn->out;
+		struct kn_plan *p = &pl[c];
+		if (ae_special(ae)) {
+			p->nrm = ae_nkern[ae->nv];
+			p->enc[0] = p->enc[1] = ae_ekern[ae->nv];
+			p->dec[0] = p->dec[1] = ae_dkern[ae->nv];
+#ifdef KN_AVX2
+			p->enc[1] = ae_eakern[ae->nv];
+			p->dec[1] = ae_dakern[ae->nv];
+#endif
+		} else {
+			p->nrm = ae_nrm_gen;
+			p->enc[0] = p->enc[1] = ae_enc_gen;
+			p->dec[0] = p->dec[1] = ae_dec_gen;
+		}
+		p->ox = ox;
+		p->oy = oy;
+		ox += pad_h(ae->nv);
+		oy += ae->nhp;
+	}
+	return pl;
+}
+
+static double train_all(struct kitnet *kn, const double *x)
 {
 	unsigned nc = kn->nclust;
 
-	if (!nc)
-		return 0;
 	for (unsigned c = 0; c < nc; c++) {
 		const struct kn_ae *ae = &kn->ens[c];
 		const uint16_t *m = kn->map + kn->cstart[c];
-		if (train) {
-			for (unsigned v = 0; v < ae->nv; v++)
-				kn->sr[v] = x[m[v]];
-			ae_norm(kn, ae, kn->sr, 1);
-		} else {
-			ae_norm_fast(kn, ae, x, m);
-		}
-		kn->s1[c] = ae_run(kn, ae, train);
-		if (ferr) {
-			for (unsigned v = 0; v < ae->nv; v++)
-				ferr[m[v]] = (double)kn->sd[v] * kn->sd[v];
-		}
+		for (unsigned v = 0; v < ae->nv; v++)
+			kn->sr[v] = x[m[v]];
+		ae_norm(kn, ae, kn->sr, 1);
+		kn->s1[c] = ae_train(kn, ae);
 	}
-	if (train) {
-		for (unsigned c = 0; c < nc; c++)
-			kn->sr[c] = kn->s1[c];
-		ae_norm(kn, &kn->out, kn->sr, 1);
-	} else {
-		ae_norm_fast(kn, &kn->out, NULL, NULL);
-	}
-	float s = ae_run(kn, &kn->out, train);
-	if (contrib) {
-		for (unsigned c = 0; c < nc; c++)
-			contrib[c] = (double)kn->sd[c] * kn->sd[c];
-	}
-	if (train)
-		kn->trained++;
+	for (unsigned c = 0; c < nc; c++)
+		kn->sr[c] = kn->s1[c];
+	ae_norm(kn, &kn->out, kn->sr, 1);
+	float s = ae_train(kn, &kn->out);
+	kn->trained++;
 	return (double)s;
+}
+
+static double score_all(struct kitnet *kn, const double *x,
+    double *contrib, double *ferr)
+{
+	const unsigned nc = kn->nclust, k = kn->simd ? 1u : 0u;
+	const struct kn_plan *pl = kn->plan;
+	float *bx = kn->bx, *by = kn->by, *bd = kn->bd;
+
+	for (unsigned c = 0; c < nc; c++)
+		pl[c].nrm(kn, &kn->ens[c], x, kn->map + kn->cstart[c],
+		    bx + pl[c].ox);
+	for (unsigned c = 0; c < nc; c++)
+		pl[c].enc[k](kn, &kn->ens[c], bx + pl[c].ox, by + pl[c].oy);
+	for (unsigned c = 0; c < nc; c++)
+		kn->s1[c] = pl[c].dec[k](kn, &kn->ens[c], bx + pl[c].ox,
+		    by + pl[c].oy, bd + pl[c].ox);
+	if (ferr) {
+		for (unsigned c = 0; c < nc; c++) {
+			const uint16_t *m = kn->map + kn->cstart[c];
+			const float *d = bd + pl[c].ox;
+			for (unsigned v = 0; v < kn->ens[c].nv; v++)
+				ferr[m[v]] = (double)d[v] * d[v];
+		}
+	}
+	const struct kn_plan *po = &pl[nc];
+	po->nrm(kn, &kn->out, NULL, NULL, bx + po->ox);
+	po->enc[k](kn, &kn->out, bx + po->ox, by + po->oy);
+	float s = po->dec[k](kn, &kn->out, bx + po->ox, by + po->oy,
+	    bd + po->ox);
+	if (contrib) {
+		const float *d = bd + po->ox;
+		for (unsigned c = 0; c < nc; c++)
+			contrib[c] = (double)d[c] * d[c];
+	}
+	return (double)s;
+}
+
+static double run_all(struct kitnet *kn, const double *x, int train,
+    double *contrib, double *ferr)
+{
+	if (!kn->nclust)
+		return 0;
+	if (train)
+		return train_all(kn, x);
+	return score_all(kn, x, contrib, ferr);
 }
 
 double kitnet_train(struct kitnet *kn, const double *x)

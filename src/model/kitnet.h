@@ -32,6 +32,8 @@ struct kn_ae {
 };
 
 
+struct kn_plan;		/* scoring dispatch per autoencoder (kitnet.c) */
+
 struct kitnet {
 	unsigned nfeat, max_ae;
 	float lr;
@@ -56,8 +58,15 @@ struct kitnet {
 	/* scratch, sized for the largest autoencoder */
 	float *sx, *sy, *sz, *sd, *s1;	/* s1: nclust ensemble RMSEs */
 	double *sr;			/* raw inputs of one autoencoder */
+	float *bx, *by, *bd;		/* scoring: inputs, hidden units and
+					 * errors of every autoencoder (padded
+					 * slices, ensemble order, then the
+					 * output autoencoder) */
 	unsigned maxv;			/* largest nv over all autoencoders */
 	uint64_t trained;		/* vectors given to kitnet_train */
+	uint8_t simd;			/* 1: AVX2 scoring kernels (same
+					 * results; 0 forces the SSE ones) */
+	struct kn_plan *plan;		/* nclust + 1 (the output last) */
 };
 
 /* nfeat in 1..65535, max_ae >= 1, lr > 0, 0 < hidden_ratio <= 1. NULL on
