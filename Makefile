@@ -10,7 +10,7 @@
 CC      ?= cc
 BUILD   ?= build
 # A missing library is a build error naming its Debian package (below).
-PKGS    := libpcap libndpi libsodium jansson
+PKGS    := libpcap libndpi libsodium jansson sqlite3 libcap libseccomp
 V       ?= 0
 ifeq ($(V),0)
 Q := @
@@ -22,14 +22,17 @@ PKG_DEB_libpcap   := libpcap-dev
 PKG_DEB_libndpi   := libndpi-dev
 PKG_DEB_libsodium := libsodium-dev
 PKG_DEB_jansson   := libjansson-dev
+PKG_DEB_sqlite3   := libsqlite3-dev
+PKG_DEB_libcap    := libcap-dev
+PKG_DEB_libseccomp := libseccomp-dev
 ifeq ($(filter clean deps check demo,$(MAKECMDGOALS)),)
 PKG_MISSING := $(strip $(foreach p,$(PKGS),$(if $(shell pkg-config --exists $(p) && echo y),,$(p))))
 ifneq ($(PKG_MISSING),)
 $(error missing libraries: $(PKG_MISSING); install Debian packages: $(foreach p,$(PKG_MISSING),$(PKG_DEB_$(p))) (or run scripts/install-deps))
 endif
 endif
-PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null) -pthread
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -pthread
 
 WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
            -Wmissing-prototypes -Wformat=2 -Wvla -Wconversion
