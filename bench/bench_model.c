@@ -79,6 +79,7 @@ int main(int argc, char **argv)
 	anom_config_default(&cfg);
 	cfg.nfeat = nf;
 	cfg.fm_grace_s = cfg.ad_grace_s = 0;
+	cfg.grace_max_pps = 0;	/* measure every learning step */
 	struct anom *a = anom_new(&cfg, NULL, NULL, err, sizeof(err));
 	struct packet p;
 	memset(&p, 0, sizeof(p));

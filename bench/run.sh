@@ -48,8 +48,11 @@ table "$CAP"
 echo
 echo "features alone (bench_features: mode packets vectors cpu_s pkts/s peak_rss_kib):"
 build/bench_features "$CAP" 2>/dev/null || echo "  (bench_features failed)"
-echo "model alone on synthetic 127-feature vectors (bench_model):"
-build/bench_model 127 200000 2>&1 | sed 's/^/  /' || echo "  (bench_model failed)"
+echo "model alone on synthetic feature vectors (bench_model):"
+build/bench_model 130 200000 2>&1 | sed 's/^/  /' || echo "  (bench_model failed)"
 SYN=../shared/data/attacks/pkt.TCP.synflood.spoofed.pcap
 [ -f "$SYN" ] && table "$SYN"
+echo
+echo "store (bench_store: threaded SQLite writer, 200k rows, batches of 1000):"
+build/bench_store "$B" 200000 1000 2>&1 | sed 's/^/  /' || echo "  (bench_store failed)"
 exit 0

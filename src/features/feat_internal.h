@@ -2,7 +2,7 @@
  * names.c and the unit tests).
  *
  * Kitsune's 100 features first, in its order (MI, HH, HH_jit, HpHp), five
- * decay rates each; then edgeward's 27 additions. names.c holds the names
+ * decay rates each; then edgeward's 30 additions. names.c holds the names
  * in this order; test_features checks that they agree with the offsets and
  * with FEAT_LAMBDAS. */
 #ifndef EW_FEAT_INTERNAL_H
@@ -21,7 +21,9 @@
 #define FEAT_OFF_REG 118	/* channel timing regularity: 4 */
 #define FEAT_OFF_NEW 122	/* newness: MI age, MI count, channel age */
 #define FEAT_OFF_BIND 125	/* src IP: MAC changes x {1, 0.1} */
-#define FEAT_N       127
+#define FEAT_OFF_PROBED 127	/* src IP: new services on it, contacted by
+				 * others x {5, 1, 0.1} */
+#define FEAT_N       130
 
 /* Indices into FEAT_LAMBDAS of the subsets used by the additions. */
 #define FEAT_NH 3		/* {5, 1, 0.1}: indices 0, 2, 3 */

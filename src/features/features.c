@@ -77,6 +77,8 @@ struct host_val {
 	double newsrc[FEAT_NH];	/* new channels with this IP as target */
 	double newdst[FEAT_NH];	/* new channels opened by this IP */
 	double newsvc[FEAT_NH];	/* new (dst, dport) contacted */
+	double probed[FEAT_NH];	/* new (this IP, port) contacted by others:
+				 * a scanned host answers with these */
 	double macchg[FEAT_NB];	/* MAC behind this IP changed */
 	uint8_t mac[6];
 	uint8_t has_mac;
@@ -94,6 +96,7 @@ struct chan_val {
 struct sock_val {
 	double t_last, t0;
 	struct is2 sz[FEAT_NL];
+	uint8_t opener;		/* side (in key order) that sent first */
 };
 
 struct svc_val {
@@ -124,6 +127,8 @@ struct feat {
 	uint64_t epoch_ns;
 	int have_epoch;
 	double now;		/* seconds since epoch_ns, monotone */
+	int attempt;		/* the last packet opened a new service */
+	int reply;		/* ... went against its socket's first packet */
 	double t0;		/* forward-decay base time (<= now) */
 	double gnow;		/* the time g and ig are for */
 	double lmax;		/* largest lambda */
@@ -145,6 +150,16 @@ void feat_config_default(struct feat_config *cfg)
 unsigned feat_count(void)
 {
 	return FEAT_N;
+}
+
+int feat_last_attempt(const struct feat *fx)
+{
+	return fx->attempt;
+}
+
+int feat_last_reply(const struct feat *fx)
+{
+	return fx->reply;
 }
 
 const struct feat_stats *feat_stats(const struct feat *fx)
@@ -412,12 +427,14 @@ static int sock_update(struct feat *fx, const struct ip_key *src,
 	k.y = d ? a : b;
 	k.proto = proto;
 	struct sock_val *s = tab_get(fx, T_SOCK, &k, sizeof(k), &created);
-	if (created)
+	if (created) {
 		s->t0 = fx->t0;
-	else if (rebase(fx, &s->t0, f))
+		s->opener = (uint8_t)d;
+	} else if (rebase(fx, &s->t0, f))
 		for (unsigned i = 0; i < FEAT_NL; i++)
 			is2_decay(&s->sz[i], f[i]);
 	s->t_last = t;
+	fx->reply = !created && d != s->opener;
 	for (unsigned i = 0; i + 1 < FEAT_NL; i += 2)
 		is2_add_read2(&s->sz[i], &s->sz[i + 1], d, v, fx->g + i,
 		    fx->ig + i, out + FEAT_OFF_HP + 7 * i,
@@ -444,6 +461,7 @@ static struct host_val *host_get(struct feat *fx, const struct ip_key *ip,
 			h->newsrc[i] *= g;
 			h->newdst[i] *= g;
 			h->newsvc[i] *= g;
+			h->probed[i] *= g;
 		}
 		for (unsigned i = 0; i < FEAT_NB; i++)
 			h->macchg[i] *= f[bind_l[i]];
@@ -455,9 +473,11 @@ static struct host_val *host_get(struct feat *fx, const struct ip_key *ip,
 }
 
 /* 1 when (src, dst, dport) is a service src had not contacted within
- * FEAT_SVC_HORIZON. Only connection attempts count: TCP SYNs, and for
- * other protocols packets that are not replies to a service the other
- * side contacted (the reverse record is checked first). */
+ * FEAT_SVC_HORIZON. Only attempts count: a TCP SYN, or any other packet
+ * that is not a reply to a service the other side contacted (the reverse
+ * record is checked first). TCP packets without SYN count too: FIN, NULL,
+ * Xmas, ACK and Maimon scans probe with them, and a reply (SYN-ACK, RST)
+ * is recognised by the reverse record. */
 static int svc_new(struct feat *fx, const struct packet *p,
     const struct ip_key *src, const struct ip_key *dst, double t)
 {
@@ -467,11 +487,9 @@ static int svc_new(struct feat *fx, const struct packet *p,
 	if (p->l4proto == IPPROTO_NUM_TCP || p->l4proto == IPPROTO_NUM_UDP) {
 		if (!p->has_l4)
 			return 0;	/* later fragment: no ports */
-		if (p->l4proto == IPPROTO_NUM_TCP &&
-		    (p->tcp_flags & (TCP_SYN | TCP_ACK)) != TCP_SYN)
-			return 0;
 	}
-	if (p->l4proto != IPPROTO_NUM_TCP) {
+	if (p->l4proto != IPPROTO_NUM_TCP ||
+	    (p->tcp_flags & (TCP_SYN | TCP_ACK)) != TCP_SYN) {
 		k.src = *dst;
 		k.dst = *src;
 		k.proto = p->l4proto;
@@ -556,6 +574,7 @@ int feat_packet(struct feat *fx, const struct packet *p, double *out)
 	const uint8_t *smac;
 	int arp = 0, has_mac, newsvc = 0;
 
+	fx->attempt = fx->reply = 0;
 	if ((p->ip_version == 4 || p->ip_version == 6) &&
 	    (p->src.family == 4 || p->src.family == 6)) {
 		sa = p->src;
@@ -591,6 +610,7 @@ int feat_packet(struct feat *fx, const struct packet *p, double *out)
 		if (sock_update(fx, &ks, &kd, sp, dp, p->l4proto, t, v, out))
 			newsvc = svc_new(fx, p, &ks, &kd, t);
 	}
+	fx->attempt = newsvc;
 
 	/* Source side: fan-out and the MAC behind the IP. */
 	struct host_val *hs = host_get(fx, &ks, t);
@@ -609,6 +629,7 @@ int feat_packet(struct feat *fx, const struct packet *p, double *out)
 			hs->newsvc[i] += g;
 		out[FEAT_OFF_NDST + i] = hs->newdst[i] * ig;
 		out[FEAT_OFF_NSVC + i] = hs->newsvc[i] * ig;
+		out[FEAT_OFF_PROBED + i] = hs->probed[i] * ig;
 	}
 	for (unsigned i = 0; i < FEAT_NB; i++)
 		out[FEAT_OFF_BIND + i] = hs->macchg[i] * fx->ig[bind_l[i]];
@@ -622,6 +643,8 @@ int feat_packet(struct feat *fx, const struct packet *p, double *out)
 		is1_add_g(&hd->dst[i], v, g);
 		if (newchan)
 			hd->newsrc[i] += g;
+		if (newsvc)
+			hd->probed[i] += g;
 		is1_read(&hd->dst[i], ig, out + FEAT_OFF_DST + 3 * i);
 		out[FEAT_OFF_NSRC + i] = hd->newsrc[i] * ig;
 	}

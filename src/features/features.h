@@ -46,6 +46,12 @@ const char *feat_group(unsigned i);
 /* Update with p and write feat_count() values into out. Returns 1 when p
  * produced a vector (IPv4/IPv6 or ARP), 0 otherwise (out untouched). */
 int feat_packet(struct feat *fx, const struct packet *p, double *out);
+/* 1 when the last packet given to feat_packet opened a service its source
+ * had not contacted lately (a connection attempt, not a reply). */
+int feat_last_attempt(const struct feat *fx);
+/* 1 when it went the other way from its socket's first packet (an answer
+ * to whoever opened the socket). */
+int feat_last_reply(const struct feat *fx);
 
 const struct feat_stats *feat_stats(const struct feat *fx);
 

@@ -279,6 +279,12 @@ static const struct feat_name names[FEAT_N] = {
 	    "changes of the MAC address sending as this source IP (ARP/IP spoofing), ~1 s window", 8 },
 	{ "SRC_macchg_L0.1",
 	    "changes of the MAC address sending as this source IP (ARP/IP spoofing), ~10 s window", 8 },
+	{ "SRC_probed_L5",
+	    "new ports of this source IP contacted by other hosts (a scanned host answering), ~0.2 s window", 4 },
+	{ "SRC_probed_L1",
+	    "new ports of this source IP contacted by other hosts (a scanned host answering), ~1 s window", 4 },
+	{ "SRC_probed_L0.1",
+	    "new ports of this source IP contacted by other hosts (a scanned host answering), ~10 s window", 4 },
 };
 
 const char *feat_name(unsigned i)

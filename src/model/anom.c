@@ -3,9 +3,12 @@
  * poisoning defences on continued learning and signed snapshots. */
 #include "model/anom.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "config.h"
 #include "features/features.h"
@@ -24,10 +27,24 @@
 /* Episodes and learning shares are kept per source. role 0: the packet's
  * own source (a device or any sender); role 1: a device hit by senders
  * outside the home network (a spoofed-source flood is many brand-new
- * sources: keyed by them, no episode would ever gather packets). */
+ * sources: keyed by them, no episode would ever gather packets); role 2:
+ * an answer, charged to whoever opened its socket (a scanned host's
+ * answers belong to the scan, not to the scanned host). */
 struct src_key {
 	struct addr a;
 	uint8_t role;		/* always 0 in the table's keys */
+};
+
+/* An episode's highest-scoring packet of one role: its other end, ports
+ * and why it scored. */
+struct peak {
+	double s;			/* 0: none yet */
+	struct addr peer;
+	uint16_t sport, dport;
+	uint8_t proto;
+	uint8_t ntop;
+	uint16_t top_feat[ANOM_TOP];
+	double top_val[ANOM_TOP];
 };
 
 struct src_rec {
@@ -36,15 +53,10 @@ struct src_rec {
 	uint8_t mac[6];
 	uint64_t ep_start, ep_last, ep_count;
 	uint64_t ep_total;		/* scored packets during the episode */
+	uint64_t ep_attempts;		/* of ep_count: sent by the source
+					 * itself, opening a new service */
 	double ep_peak;
-	/* the peak packet: its other end, ports and why it scored */
-	struct addr peer;
-	uint16_t sport, dport;
-	uint8_t proto;
-	uint8_t role;			/* of the peak packet (see src_key) */
-	uint8_t ntop;
-	uint16_t top_feat[ANOM_TOP];
-	double top_val[ANOM_TOP];
+	struct peak pk[2];		/* by role (see src_key) */
 	/* continued learning */
 	uint64_t win;
 	uint64_t win_count;
@@ -67,6 +79,9 @@ struct anom {
 	enum anom_phase phase;
 	uint64_t n_phase, t_phase;	/* vectors in phase; its start (ns) */
 	int t_pending;			/* t_phase set from the next packet */
+	int attempt;			/* the packet being scored opened a new
+					 * service (0 through anom_vector) */
+	int reply;			/* ... answered its socket's opener */
 	double pending_s;		/* ... minus this many seconds */
 	uint64_t cal_n;
 	double cal_s;
@@ -78,6 +93,7 @@ struct anom {
 	uint64_t win, win_total, prev_total;
 
 	uint64_t last_ts, next_sweep;
+	uint64_t gb_sec, gb_used;	/* grace learning budget: this second */
 	double *x;			/* nfeat: the current vector */
 	double *contrib, *ferr;		/* explanation scratch */
 	struct anom_stats st;
@@ -96,6 +112,7 @@ void anom_config_default(struct anom_config *cfg)
 	cfg->hidden_ratio = MODEL_HIDDEN_RATIO;
 	cfg->tail_prob = MODEL_TAIL_PROB;
 	cfg->keep_learning = 1;
+	cfg->grace_max_pps = MODEL_GRACE_MAX_PPS;
 	cfg->seed = MODEL_SEED;
 	cfg->cal_fraction = MODEL_CAL_FRACTION;
 	cfg->episode_min = MODEL_EPISODE_MIN_COUNT;
@@ -122,7 +139,7 @@ static void integrity_alert(struct anom *a, const char *why)
 	if (!a->sink)
 		return;
 	alert_init(&al, SID_INTEGRITY, ALERT_CAT_MODEL_INTEGRITY, 1, "T1565",
-	    "anomaly", 0);
+	    "anomaly", a->cfg.start_ts);
 	alert_signature(&al, "Model snapshot failed verification");
 	alert_text(&al, "refused to load %s: %s", a->cfg.load_model, why);
 	alert_emit(a->sink, &al);
@@ -267,11 +284,14 @@ void anom_free(struct anom *a)
 
 /* Which source an anomalous or learned packet is charged to. */
 static int key_of(const struct anom *a, const struct packet *p,
-    struct src_key *k)
+    int answers, struct src_key *k)
 {
 	memset(k, 0, sizeof(*k));
 	if (p->ip_version == 4 || p->ip_version == 6) {
-		if (!homenet_contains(&a->home, &p->src) &&
+		if (a->reply && answers) {
+			k->a = p->dst;
+			k->role = 2;
+		} else if (!homenet_contains(&a->home, &p->src) &&
 		    homenet_contains(&a->home, &p->dst)) {
 			/* the device's record (one episode per device,
 			 * whichever direction); role kept for the alert */
@@ -298,6 +318,24 @@ static int phase_done(const struct anom *a, uint64_t t, uint64_t n,
 	    t < a->t_phase;
 }
 
+/* 1 when the grace periods' learning budget (grace_max_pps) has room
+ * for one more vector in this second of packet time. */
+static int grace_budget(struct anom *a, uint64_t t)
+{
+	uint64_t sec = t / (uint64_t)NS;
+
+	if (!a->cfg.grace_max_pps)
+		return 1;
+	if (sec != a->gb_sec) {
+		a->gb_sec = sec;
+		a->gb_used = 0;
+	}
+	if (a->gb_used >= a->cfg.grace_max_pps)
+		return 0;
+	a->gb_used++;
+	return 1;
+}
+
 static void next_phase(struct anom *a, enum anom_phase ph, uint64_t t)
 {
 	a->phase = ph;
@@ -307,7 +345,7 @@ static void next_phase(struct anom *a, enum anom_phase ph, uint64_t t)
 
 /* Why x scored high: the ANOM_TOP clusters whose reconstruction errors the
  * output layer found most surprising, each named by its worst feature. */
-static void explain_peak(struct anom *a, const double *x, struct src_rec *r)
+static void explain_peak(struct anom *a, const double *x, struct peak *r)
 {
 	struct kitnet *kn = a->kn;
 	unsigned used[ANOM_TOP];
@@ -384,30 +422,44 @@ static void close_episode(struct anom *a, const struct src_key *k,
 	r->last_alert = r->ep_last;
 	if (!a->sink)
 		return;
-	alert_init(&al, r->role ? SID_TARGET : SID_SOURCE, ALERT_CAT_ANOMALY,
-	    sev, r->role ? "T1498" : "", "anomaly", r->ep_start);
+	/* Who the episode is about. A device's own packets and those outside
+	 * senders sent it can both score high (a scanned host's answers look
+	 * as unusual as the probes). The device is the actor when it opened
+	 * new services itself often enough to make an episode on its own;
+	 * otherwise the highest-scoring packet decides. */
+	unsigned role;
+	if (!(r->pk[1].s > 0))
+		role = 0;
+	else if (!(r->pk[0].s > 0))
+		role = 1;
+	else
+		role = r->ep_attempts >= a->cfg.episode_min ? 0 :
+		    r->pk[1].s > r->pk[0].s;
+	const struct peak *pk = &r->pk[role];
+	alert_init(&al, role ? SID_TARGET : SID_SOURCE, ALERT_CAT_ANOMALY,
+	    sev, role ? "T1498" : "", "anomaly", r->ep_start);
 	al.ts_end = r->ep_last;
 	al.count = r->ep_count;
 	addr_fmt(&k->a, ip, sizeof(ip));
-	if (r->role) {
+	if (role) {
 		/* outside senders against a device: src = the top sender
 		 * (the peak packet's), dest = the device */
-		al.src = r->peer;
+		al.src = pk->peer;
 		al.dst = k->a;
 		al.device_side = ALERT_SIDE_DST;
 		alert_signature(&al, "Anomalous traffic towards %s from "
 		    "outside the home network", ip);
 	} else {
 		al.src = k->a;
-		al.dst = r->peer;
+		al.dst = pk->peer;
 		al.has_src_mac = r->has_mac;
 		memcpy(al.src_mac, r->mac, 6);
 		alert_signature(&al, "Anomalous traffic from %s", ip);
 	}
-	al.src_port = r->sport;
-	al.dest_port = r->dport;
-	al.proto = r->proto;
-	const char *g0 = r->ntop ? name_of(a, r->top_feat[0], feat_group, buf,
+	al.src_port = pk->sport;
+	al.dest_port = pk->dport;
+	al.proto = pk->proto;
+	const char *g0 = pk->ntop ? name_of(a, pk->top_feat[0], feat_group, buf,
 	    sizeof(buf)) : "no single feature group";
 	alert_text(&al, "%llu packets scored above the learned baseline's "
 	    "threshold (peak %.3g, %.1fx the threshold); most unusual: %s",
@@ -417,15 +469,15 @@ static void close_episode(struct anom *a, const struct src_key *k,
 	alert_kv_num(&al, "score_ratio", ratio);
 	alert_kv_num(&al, "packets_above", (double)r->ep_count);
 	alert_kv_num(&al, "tail_probability", a->thr.tail);
-	for (unsigned t = 0; t < r->ntop; t++) {
+	for (unsigned t = 0; t < pk->ntop; t++) {
 		snprintf(key, sizeof(key), "group_%u", t + 1);
-		alert_kv_str(&al, key, name_of(a, r->top_feat[t], feat_group,
+		alert_kv_str(&al, key, name_of(a, pk->top_feat[t], feat_group,
 		    buf, sizeof(buf)));
 		snprintf(key, sizeof(key), "feature_%u", t + 1);
-		alert_kv_str(&al, key, name_of(a, r->top_feat[t],
+		alert_kv_str(&al, key, name_of(a, pk->top_feat[t],
 		    feat_describe, buf, sizeof(buf)));
 		snprintf(key, sizeof(key), "value_%u", t + 1);
-		alert_kv_num(&al, key, r->top_val[t]);
+		alert_kv_num(&al, key, pk->top_val[t]);
 	}
 	alert_emit(a->sink, &al);
 }
@@ -451,7 +503,7 @@ static void above(struct anom *a, const struct packet *p, const double *x,
 	int created;
 
 	a->st.above++;
-	if (!key_of(a, p, &k))
+	if (!key_of(a, p, 1, &k))
 		return;
 	uint8_t role = k.role;
 	k.role = 0;
@@ -462,27 +514,33 @@ static void above(struct anom *a, const struct packet *p, const double *x,
 		r->ep_start = p->ts_ns;
 		r->ep_count = 0;
 		r->ep_total = 1;
+		r->ep_attempts = 0;
 		r->ep_peak = 0;
+		r->pk[0].s = r->pk[1].s = 0;
 	}
 	r->ep_last = p->ts_ns;
 	r->ep_count++;
+	if (k.role == 0 && a->attempt)
+		r->ep_attempts++;
 	if (p->has_eth && k.role == 0 && !r->has_mac) {
 		r->has_mac = 1;
 		memcpy(r->mac, p->src_mac, 6);
 	}
-	if (s > r->ep_peak) {
+	if (s > r->ep_peak)
 		r->ep_peak = s;
-		r->role = k.role;
+	struct peak *pk = &r->pk[k.role == 1];
+	if (s > pk->s) {
+		pk->s = s;
 		if (p->has_arp && !p->ip_version) {
-			addr_set4(&r->peer, p->arp.tpa);
-			r->proto = 0;
+			addr_set4(&pk->peer, p->arp.tpa);
+			pk->proto = 0;
 		} else {
-			r->peer = k.role ? p->src : p->dst;
-			r->proto = p->l4proto;
+			pk->peer = k.role ? p->src : p->dst;
+			pk->proto = p->l4proto;
 		}
-		r->sport = p->has_l4 ? p->sport : 0;
-		r->dport = p->has_l4 ? p->dport : 0;
-		explain_peak(a, x, r);
+		pk->sport = p->has_l4 ? p->sport : 0;
+		pk->dport = p->has_l4 ? p->dport : 0;
+		explain_peak(a, x, pk);
 	}
 }
 
@@ -523,7 +581,7 @@ static void below(struct anom *a, const struct packet *p, const double *x)
 	struct src_key k;
 	struct src_rec *r;
 	int created;
-	if (!key_of(a, p, &k))
+	if (!key_of(a, p, 0, &k))
 		return;
 	k.role = 0;
 	r = lrutab_find(a->srcs, &k);
@@ -557,7 +615,7 @@ static int grace_train(struct anom *a, const struct packet *p,
 	struct src_rec *r;
 	int created;
 
-	if (key_of(a, p, &k)) {
+	if (key_of(a, p, 0, &k)) {
 		k.role = 0;
 		r = lrutab_get(a->srcs, &k, &created);
 		if (!share_ok(a, r, p->ts_ns))
@@ -573,7 +631,16 @@ static int grace_train(struct anom *a, const struct packet *p,
 typedef double an_v2 __attribute__((vector_size(16)));
 typedef int64_t an_i2 __attribute__((vector_size(16)));
 
-double anom_vector(struct anom *a, const struct packet *p, const double *xin)
+void anom_tick(struct anom *a, uint64_t now)
+{
+	if (a->phase == ANOM_PH_OFF || now < a->next_sweep)
+		return;
+	sweep(a, now, 0);
+	a->next_sweep = now + (uint64_t)NS;
+}
+
+static double vector_once(struct anom *a, const struct packet *p,
+    const double *xin)
 {
 	uint64_t t = p->ts_ns;
 	double *x = a->x, s = 0;
@@ -603,12 +670,11 @@ double anom_vector(struct anom *a, const struct packet *p, const double *xin)
 		a->t_pending = 0;
 		a->next_sweep = t;
 	}
-	if (t >= a->next_sweep) {
-		sweep(a, t, 0);
-		a->next_sweep = t + (uint64_t)NS;
-	}
+	anom_tick(a, t);
 	switch (a->phase) {
 	case ANOM_PH_FM:
+		if (!grace_budget(a, t))
+			return 0;
 		kitnet_fm_update(a->kn, x);
 		a->n_phase++;
 		if (phase_done(a, t, a->cfg.fm_grace, a->cfg.fm_grace_s)) {
@@ -620,7 +686,7 @@ double anom_vector(struct anom *a, const struct packet *p, const double *xin)
 		}
 		return 0;
 	case ANOM_PH_AD:
-		if (!grace_train(a, p, x))
+		if (!grace_budget(a, t) || !grace_train(a, p, x))
 			return 0;
 		a->n_phase++;
 		if (phase_done(a, t, a->cfg.ad_grace, a->cfg.ad_grace_s))
@@ -650,13 +716,28 @@ double anom_vector(struct anom *a, const struct packet *p, const double *xin)
 	return s;
 }
 
+double anom_vector(struct anom *a, const struct packet *p, const double *xin)
+{
+	double s = vector_once(a, p, xin);
+
+	a->attempt = a->reply = 0;	/* they were about this packet only */
+	return s;
+}
+
 double anom_packet(struct anom *a, const struct packet *p)
 {
 	if (a->phase == ANOM_PH_OFF || !a->fx)
 		return 0;
 	if (!feat_packet(a->fx, p, a->x + 2u * a->nfeat))
 		return 0;
+	anom_next_flags(a, feat_last_attempt(a->fx), feat_last_reply(a->fx));
 	return anom_vector(a, p, a->x + 2u * a->nfeat);
+}
+
+void anom_next_flags(struct anom *a, int attempt, int reply)
+{
+	a->attempt = attempt;
+	a->reply = reply;
 }
 
 double anom_peek(struct anom *a, const double *x)
@@ -672,6 +753,52 @@ double anom_train_raw(struct anom *a, const double *x)
 		return 0;
 	a->st.trained++;
 	return kitnet_train(a->kn, x);
+}
+
+/* fsync the directory holding path, so the rename that put the new file
+ * in place survives a power cut too (the file's own data was synced
+ * before the rename). */
+static int sync_dir_of(const char *path, char *err, size_t errlen)
+{
+	char d[4096];
+	const char *slash = strrchr(path, '/');
+	int fd, rc = 0;
+
+	if (!slash) {
+		snprintf(d, sizeof(d), ".");
+	} else if (slash == path) {
+		snprintf(d, sizeof(d), "/");
+	} else if ((size_t)(slash - path) < sizeof(d)) {
+		memcpy(d, path, (size_t)(slash - path));
+		d[slash - path] = '\0';
+	} else {
+		snprintf(err, errlen, "%s: path too long", path);
+		return -1;
+	}
+	fd = open(d, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0 || fsync(fd) < 0) {
+		snprintf(err, errlen, "%s: cannot sync directory: %s", d,
+		    strerror(errno));
+		rc = -1;
+	}
+	if (fd >= 0)
+		close(fd);
+	return rc;
+}
+
+/* The snapshot's metadata for the model as it stands (anom_finish and
+ * anom_save: one code path). */
+static void snap_meta_fill(const struct anom *a, struct snap_meta *m)
+{
+	memset(m, 0, sizeof(*m));
+	m->layout = a->layout;
+	m->phase = (uint32_t)a->phase;
+	m->n_phase = a->n_phase;
+	m->phase_s = a->last_ts > a->t_phase && !a->t_pending ?
+	    (double)(a->last_ts - a->t_phase) / NS : a->pending_s;
+	m->trained = a->st.trained;
+	m->fit = a->fit;
+	m->thr = a->thr;
 }
 
 int anom_finish(struct anom *a, uint64_t now, char *err, size_t errlen)
@@ -698,17 +825,41 @@ int anom_finish(struct anom *a, uint64_t now, char *err, size_t errlen)
 		    (unsigned long long)a->cfg.fm_grace);
 		return -1;
 	}
-	memset(&m, 0, sizeof(m));
-	m.layout = a->layout;
-	m.phase = (uint32_t)a->phase;
-	m.n_phase = a->n_phase;
-	m.phase_s = a->last_ts > a->t_phase && !a->t_pending ?
-	    (double)(a->last_ts - a->t_phase) / NS : a->pending_s;
-	m.trained = a->st.trained;
-	m.fit = a->fit;
-	m.thr = a->thr;
-	return snap_save(a->cfg.save_model, a->kn, &m, a->cfg.key_path, err,
-	    errlen) == 0 ? 0 : -1;
+	snap_meta_fill(a, &m);
+	if (snap_save(a->cfg.save_model, a->kn, &m, a->cfg.key_path, err,
+	    errlen) != 0)
+		return -1;
+	return sync_dir_of(a->cfg.save_model, err, errlen);
+}
+
+const char *anom_phase_name(enum anom_phase ph)
+{
+	switch (ph) {
+	case ANOM_PH_OFF: return "off";
+	case ANOM_PH_FM: return "fm";
+	case ANOM_PH_AD: return "ad";
+	case ANOM_PH_CAL: return "cal";
+	case ANOM_PH_DETECT: return "detect";
+	}
+	return "?";
+}
+
+int anom_save(struct anom *a, const char *path, const char *key_path,
+    char *err, size_t errlen)
+{
+	struct snap_meta m;
+
+	/* Nothing to save yet: no model in this build, or the feature
+	 * mapper is still learning (there are no autoencoders before it
+	 * ends). Not an error: a periodic save simply comes back later. */
+	if (!a || a->phase == ANOM_PH_OFF || a->phase == ANOM_PH_FM ||
+	    !a->kn || !kitnet_ready(a->kn))
+		return 0;
+	snap_meta_fill(a, &m);
+	/* snap_save writes PATH.tmp, fsyncs it and renames it over path */
+	if (snap_save(path, a->kn, &m, key_path, err, errlen) != 0)
+		return -1;
+	return sync_dir_of(path, err, errlen);
 }
 
 void anom_on_alert(const struct alert *al, const struct alert_device *d,

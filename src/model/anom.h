@@ -22,6 +22,11 @@ struct anom_config {
 	uint64_t ad_grace;		/* packets for training the ensemble */
 	double fm_grace_s, ad_grace_s;	/* the same in seconds (0 = unused;
 					 * whichever ends later applies) */
+	unsigned grace_max_pps;		/* learning vectors a second during
+					 * the graces (0 = all) */
+	uint64_t start_ts;		/* time of alerts raised before any
+					 * packet, e.g. a refused snapshot (live
+					 * mode: the clock at start; 0 offline) */
 	unsigned max_ae;		/* m: largest cluster */
 	double learning_rate;
 	double hidden_ratio;
@@ -55,6 +60,10 @@ void anom_free(struct anom *a);	/* NULL is a no-op */
  * packet is not scored (learning, or neither IP nor ARP). */
 double anom_packet(struct anom *a, const struct packet *p);
 
+/* Packet time moved to now without a packet (live mode on a quiet
+ * network): close episodes that went quiet. anom_packet does this too. */
+void anom_tick(struct anom *a, uint64_t now);
+
 /* End of input: close open episodes, save the snapshot if configured.
  * Returns 0 or -1 (err filled) when saving failed. */
 int anom_finish(struct anom *a, uint64_t now, char *err, size_t errlen);
@@ -68,6 +77,11 @@ void anom_on_alert(const struct alert *al, const struct alert_device *d,
  * p: the same learning, thresholds, episodes and alerts as anom_packet
  * (which is feat_packet + this). For tests and benchmarks. */
 double anom_vector(struct anom *a, const struct packet *p, const double *x);
+/* What feat_packet would have said of the next packet given to
+ * anom_vector: it opened a new service (attempt), it answered whoever
+ * opened its socket (reply: charged to that host's episode). anom_packet
+ * sets these itself; tests with ready-made vectors use this. */
+void anom_next_flags(struct anom *a, int attempt, int reply);
 /* The score of x under the current model, without side effects (0 before
  * the model exists). */
 double anom_peek(struct anom *a, const double *x);
@@ -105,5 +119,17 @@ struct anom_stats {
 	double log_mu, log_sigma;	/* the fit */
 };
 const struct anom_stats *anom_stats(const struct anom *a);
+
+/* Name of a phase: "off", "fm", "ad", "cal", "detect". */
+const char *anom_phase_name(enum anom_phase ph);
+
+/* Write a snapshot of the current model to path now: signed with the
+ * secret key in key_path, atomically (temporary file, fsync, rename, fsync
+ * of the directory), so a crash leaves either the old or the new file.
+ * Returns 0 and writes nothing while there is no model yet (disabled, or
+ * still learning the feature map); 0 after a successful write; -1 with
+ * err on failure. The model keeps running either way. */
+int anom_save(struct anom *a, const char *path, const char *key_path,
+    char *err, size_t errlen);
 
 #endif /* EW_ANOM_H */

@@ -90,8 +90,8 @@ static struct packet *udp(struct frame *fr, uint32_t sip, uint32_t dip,
 	return &fr->p;
 }
 
-static struct packet *tcp_syn(struct frame *fr, uint32_t sip, uint32_t dip,
-    uint16_t sp, uint16_t dp, uint64_t ts)
+static struct packet *tcp_flags(struct frame *fr, uint32_t sip,
+    uint32_t dip, uint16_t sp, uint16_t dp, uint8_t flags, uint64_t ts)
 {
 	struct sim_l3 h;
 	struct sim_tcph t;
@@ -105,13 +105,19 @@ static struct packet *tcp_syn(struct frame *fr, uint32_t sip, uint32_t dip,
 	h.ttl = 64;
 	t.sport = sp;
 	t.dport = dp;
-	t.flags = TCP_SYN;
+	t.flags = flags;
 	t.win = 1024;
 	size_t n = sim_build_tcp4(fr->buf, sizeof(fr->buf), &h, &t, NULL, 0);
 	assert_true(n > 0);
 	dec_packet(&fr->ds, &fr->p, DEC_LINK_ETHERNET, fr->buf, (uint32_t)n,
 	    (uint32_t)n, ts);
 	return &fr->p;
+}
+
+static struct packet *tcp_syn(struct frame *fr, uint32_t sip, uint32_t dip,
+    uint16_t sp, uint16_t dp, uint64_t ts)
+{
+	return tcp_flags(fr, sip, dip, sp, dp, TCP_SYN, ts);
 }
 
 static struct packet *arp(struct frame *fr, const uint8_t sha[6],
@@ -532,6 +538,54 @@ static void test_fanout_scan(void **state)
 	feat_free(fx);
 }
 
+/* A FIN scan probes without SYN: each probe still opens a service, and
+ * the scanned host's RSTs are answers (not attempts) that show on it as
+ * "probed". A DNS server answering one client is neither. */
+static void test_stealth_scan_and_answers(void **state)
+{
+	struct feat *fx = new_fx(0, 9);
+	struct frame fr;
+	double v[FEAT_MAX], probed_benign = 0;
+	uint32_t scanner = IP(192, 168, 1, 66), target = IP(192, 168, 1, 25);
+	uint32_t client = IP(192, 168, 1, 2), dns = IP(192, 168, 1, 1);
+	uint64_t t = T0;
+
+	(void)state;
+	for (unsigned k = 0; k < 300; k++) {
+		feat_packet(fx, udp(&fr, client, dns, (uint16_t)(50000 + k),
+		    53, 80, t), v);
+		assert_int_equal(feat_last_reply(fx), 0);
+		feat_packet(fx, udp(&fr, dns, client, 53,
+		    (uint16_t)(50000 + k), 120, t + S(0.001)), v);
+		assert_int_equal(feat_last_reply(fx), 1);
+		assert_int_equal(feat_last_attempt(fx), 0);
+		if (F(v, "SRC_probed_L0.1") > probed_benign)
+			probed_benign = F(v, "SRC_probed_L0.1");
+		t += S(0.2);
+	}
+	assert_true(probed_benign < 1.0);
+	unsigned attempts = 0;
+	for (unsigned k = 0; k < 1000; k++) {
+		feat_packet(fx, tcp_flags(&fr, scanner, target, 40000,
+		    (uint16_t)(1 + k), TCP_FIN, t), v);
+		attempts += (unsigned)feat_last_attempt(fx);
+		assert_int_equal(feat_last_reply(fx), 0);
+		feat_packet(fx, tcp_flags(&fr, target, scanner,
+		    (uint16_t)(1 + k), 40000, TCP_RST | TCP_ACK,
+		    t + S(0.0002)), v);
+		assert_int_equal(feat_last_attempt(fx), 0);
+		assert_int_equal(feat_last_reply(fx), 1);
+		t += S(0.001);
+	}
+	assert_int_equal(attempts, 1000);
+	assert_true(F(v, "SRC_probed_L0.1") > 500.0);	/* the target's */
+	assert_true(F(v, "SRC_newsvc_L0.1") < 1.0);	/* it opened nothing */
+	feat_packet(fx, tcp_flags(&fr, scanner, target, 40000, 2000, TCP_FIN,
+	    t), v);
+	assert_true(F(v, "SRC_newsvc_L0.1") > 500.0);	/* the scanner's */
+	feat_free(fx);
+}
+
 /* A beacon every 60 s is clockwork (CV ~ 0 over the slow window); the same
  * number of packets at irregular times is not. */
 static void test_beacon_regularity(void **state)
@@ -777,7 +831,8 @@ static void test_names(void **state)
 	assert_string_equal(feat_name(FEAT_OFF_REG), "HH_reg_cv_L0.1");
 	assert_string_equal(feat_name(FEAT_OFF_NEW), "MI_age");
 	assert_string_equal(feat_name(FEAT_OFF_BIND + 1), "SRC_macchg_L0.1");
-	assert_string_equal(feat_name(FEAT_N - 1), "SRC_macchg_L0.1");
+	assert_string_equal(feat_name(FEAT_OFF_PROBED), "SRC_probed_L5");
+	assert_string_equal(feat_name(FEAT_N - 1), "SRC_probed_L0.1");
 	assert_string_equal(feat_group(0), "source MAC+IP packet sizes");
 	assert_string_equal(feat_group(FEAT_OFF_NSRC), "destination load");
 }
@@ -798,6 +853,7 @@ int main(void)
 		cmocka_unit_test(test_fanout_scan),
 		cmocka_unit_test(test_beacon_regularity),
 		cmocka_unit_test(test_newness),
+		cmocka_unit_test(test_stealth_scan_and_answers),
 		cmocka_unit_test(test_arp_binding),
 		cmocka_unit_test(test_non_ip_no_vector),
 		cmocka_unit_test(test_memcap_evicts),

@@ -306,6 +306,15 @@ static void pkt(struct packet *p, uint64_t t, unsigned host)
 	p->dport = 53;
 }
 
+/* A packet from 192.168.1.src to 192.168.1.dst. */
+static void pkt_between(struct packet *p, uint64_t t, unsigned src,
+    unsigned dst)
+{
+	pkt(p, t, src);
+	uint8_t d[4] = { 192, 168, 1, (uint8_t)dst };
+	addr_set4(&p->dst, d);
+}
+
 static void run_init(struct run *r, int keep_learning)
 {
 	struct anom_config cfg;
@@ -381,6 +390,43 @@ static void attack(struct run *r, unsigned host, unsigned n, double shift,
 		sample(&r->g, x, shift);
 		anom_vector(r->a, &p, x);
 	}
+}
+
+/* A scan whose target answers every probe: the answers score as high as
+ * the probes (higher here), but they are charged to the scanner, which
+ * opened the sockets. One alert, naming the scanner as the source and the
+ * target as the destination; none names the target as the actor. */
+static void test_answers_charged_to_opener(void **state)
+{
+	struct run r;
+	struct packet p;
+	double x[NF];
+	char err[64];
+
+	(void)state;
+	run_init(&r, 1);
+	train_up(&r);
+	for (unsigned i = 0; i < 400; i++) {
+		r.t += MS(1);
+		pkt_between(&p, r.t, 66, 25);
+		sample(&r.g, x, 6.0);
+		anom_next_flags(r.a, 1, 0);
+		anom_vector(r.a, &p, x);
+		pkt_between(&p, r.t + 200000, 25, 66);	/* 0.2 ms later */
+		sample(&r.g, x, 10.0);
+		anom_next_flags(r.a, 0, 1);
+		anom_vector(r.a, &p, x);
+	}
+	assert_int_equal(anom_finish(r.a, r.t + MS(60000), err, sizeof(err)),
+	    0);
+	assert_int_equal(r.nalerts, 1);
+	char ip[ADDR_STRLEN];
+	addr_fmt(&r.last.src, ip, sizeof(ip));
+	assert_string_equal(ip, "192.168.1.66");
+	addr_fmt(&r.last.dst, ip, sizeof(ip));
+	assert_string_equal(ip, "192.168.1.25");
+	assert_true(r.last.count >= 700);	/* probes and answers */
+	run_free(&r);
 }
 
 /* Benign traffic after learning: no alert, few packets above threshold. */
@@ -692,6 +738,7 @@ int main(void)
 		cmocka_unit_test(test_normal_quantile),
 		cmocka_unit_test(test_lognormal_fit),
 		cmocka_unit_test(test_benign_quiet),
+		cmocka_unit_test(test_answers_charged_to_opener),
 		cmocka_unit_test(test_episode_aggregation),
 		cmocka_unit_test(test_episode_min_count),
 		cmocka_unit_test(test_spoofed_sources_one_episode),
