@@ -132,3 +132,66 @@ clean:
 	rm -rf build
 
 -include $(LIB_OBJS:.o=.d) $(MAIN_OBJ:.o=.d)
+
+# ---- install / uninstall ----------------------------------------------------
+#   make install [PREFIX=/usr/local] [DESTDIR=staging]
+# The binary, the device knowledge base (src/device/kb.c finds it under
+# /usr/local/share/edgeward or /usr/share/edgeward, so PREFIX is one of
+# /usr/local and /usr unless the config gives "kb"), the man page, the
+# systemd unit (ExecStart rewritten to $(BINDIR)), the sysusers.d entry for
+# the "edgeward" system user and, only when there is none yet, the config
+# file. Installing to the live system (no DESTDIR) also creates that user
+# (systemd-sysusers, else useradd). uninstall removes what install put
+# there except the config file, the user and /var/lib/edgeward and
+# /var/log/edgeward (they hold what the sensor learned).
+PREFIX      ?= /usr/local
+DESTDIR     ?=
+BINDIR      ?= $(PREFIX)/bin
+DATADIR     ?= $(PREFIX)/share/edgeward
+MANDIR      ?= $(PREFIX)/share/man/man1
+UNITDIR     ?= $(PREFIX)/lib/systemd/system
+SYSUSERSDIR ?= $(PREFIX)/lib/sysusers.d
+SYSCONFDIR  ?= /etc/edgeward
+INSTALL     ?= install
+
+.PHONY: install uninstall
+install: $(BIN)
+	$(INSTALL) -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR) $(DESTDIR)$(MANDIR) \
+	    $(DESTDIR)$(UNITDIR) $(DESTDIR)$(SYSUSERSDIR) $(DESTDIR)$(SYSCONFDIR)
+	$(INSTALL) -m 0755 $(BIN) $(DESTDIR)$(BINDIR)/edgeward
+	$(INSTALL) -m 0644 data/devices.kb $(DESTDIR)$(DATADIR)/devices.kb
+	$(INSTALL) -m 0644 docs/edgeward.1 $(DESTDIR)$(MANDIR)/edgeward.1
+	sed 's|/usr/local/bin/edgeward|$(BINDIR)/edgeward|g' dist/edgeward.service \
+	    >$(DESTDIR)$(UNITDIR)/edgeward.service
+	chmod 0644 $(DESTDIR)$(UNITDIR)/edgeward.service
+	$(INSTALL) -m 0644 dist/edgeward.sysusers $(DESTDIR)$(SYSUSERSDIR)/edgeward.conf
+	@if [ -e $(DESTDIR)$(SYSCONFDIR)/edgeward.conf ]; then \
+	    echo "  keeping $(DESTDIR)$(SYSCONFDIR)/edgeward.conf (new default: dist/edgeward.conf)"; \
+	else \
+	    echo "$(INSTALL) -m 0644 dist/edgeward.conf $(DESTDIR)$(SYSCONFDIR)/edgeward.conf"; \
+	    $(INSTALL) -m 0644 dist/edgeward.conf $(DESTDIR)$(SYSCONFDIR)/edgeward.conf; \
+	fi
+	@if [ -z "$(DESTDIR)" ] && ! getent passwd edgeward >/dev/null; then \
+	    if command -v systemd-sysusers >/dev/null 2>&1; then \
+	        echo "systemd-sysusers $(SYSUSERSDIR)/edgeward.conf"; \
+	        systemd-sysusers $(SYSUSERSDIR)/edgeward.conf; \
+	    elif command -v useradd >/dev/null 2>&1; then \
+	        echo "useradd --system edgeward"; \
+	        useradd --system --home-dir /var/lib/edgeward --no-create-home \
+	            --shell /usr/sbin/nologin --comment "edgeward network sensor" edgeward; \
+	    else \
+	        echo "  create the system user edgeward (see $(SYSUSERSDIR)/edgeward.conf)"; \
+	    fi; \
+	fi
+	@if [ -z "$(DESTDIR)" ] && [ -d /run/systemd/system ]; then \
+	    echo "  now: systemctl daemon-reload; edit $(SYSCONFDIR)/edgeward.conf;" \
+	        "systemctl enable --now edgeward"; \
+	fi
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/edgeward $(DESTDIR)$(DATADIR)/devices.kb \
+	    $(DESTDIR)$(MANDIR)/edgeward.1 $(DESTDIR)$(UNITDIR)/edgeward.service \
+	    $(DESTDIR)$(SYSUSERSDIR)/edgeward.conf
+	rmdir $(DESTDIR)$(DATADIR) 2>/dev/null || true
+	@echo "  kept $(DESTDIR)$(SYSCONFDIR)/edgeward.conf, the user edgeward," \
+	    "/var/lib/edgeward and /var/log/edgeward"

@@ -1,4 +1,5 @@
-/* pcap_file.c - capture files (pcap, pcapng) read through libpcap. */
+/* pcap_file.c - capture files (pcap, pcapng) read through libpcap, and
+ * the calls shared with live sources (pcap_live.c). */
 #include "capture/capture.h"
 
 #include <errno.h>
@@ -7,13 +8,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "capture/capture_int.h"
 #include "util/alloc.h"
-
-struct capture {
-	pcap_t *pc;
-	int linktype;
-	char err[CAP_ERRLEN];
-};
 
 static int wrap(struct capture **out, pcap_t *pc, const char *ebuf,
     char *err, size_t errlen);
@@ -78,6 +74,7 @@ static int wrap(struct capture **out, pcap_t *pc, const char *ebuf,
 	}
 	c->pc = pc;
 	c->linktype = pcap_datalink(pc);
+	c->ts_mult = 1;	/* opened with nanosecond precision */
 	*out = c;
 	return 0;
 }
@@ -87,9 +84,14 @@ int cap_next(struct capture *c, struct cap_pkt *pkt)
 	struct pcap_pkthdr *h;
 	const u_char *data;
 
-	int r = pcap_next_ex(c->pc, &h, &data);
+	int r = c->live ? cap_live_read(c, &h, &data) :
+	    pcap_next_ex(c->pc, &h, &data);
 	if (r == PCAP_ERROR_BREAK)
 		return 0;
+	if (r == 0)	/* live: no frame in time; files never return it */
+		return CAP_AGAIN;
+	if (r != 1 && c->live)
+		return cap_live_failed(c);
 	if (r != 1) {
 		snprintf(c->err, sizeof(c->err), "%s", pcap_geterr(c->pc));
 		return -1;
@@ -100,6 +102,9 @@ int cap_next(struct capture *c, struct cap_pkt *pkt)
 	uint64_t frac = h->ts.tv_usec < 0 ? 0 : (uint64_t)h->ts.tv_usec;
 	if (sec > 17000000000ull)	/* year ~2508; keeps ns in 64 bits */
 		sec = 17000000000ull;
+	if (frac > 999999999u)
+		frac = 999999999u;
+	frac *= c->ts_mult;	/* x1000: live source with usec stamps */
 	if (frac > 999999999u)
 		frac = 999999999u;
 	pkt->ts_ns = sec * 1000000000ull + frac;
@@ -130,5 +135,6 @@ void cap_close(struct capture *c)
 	if (!c)
 		return;
 	pcap_close(c->pc);
+	cap_live_free(c->live);
 	ew_free(c);
 }

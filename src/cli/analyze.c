@@ -5,6 +5,8 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "config.h"
+#include "output/store.h"
 
 static void usage(FILE *fp)
 {
@@ -19,30 +21,11 @@ static void usage(FILE *fp)
 	    "  -r, --read FILE        capture to read (required)\n"
 	    "  -l, --log-dir DIR      output directory, created if missing (default .);\n"
 	    "                         eve.json and devices.json are written there\n"
-	    "      --home-net LIST    local network CIDRs, comma-separated (default\n"
-	    "                         RFC 1918, 100.64/10, 169.254/16, fc00::/7, fe80::/10)\n"
-	    "      --flow-memcap SIZE flow table memory budget, e.g. 16M (default 16M)\n"
-	    "      --no-ndpi          do not run nDPI (no app_proto, no flow risks)\n"
-	    "\n"
-	    "  devices:\n"
-	    "      --kb FILE          device knowledge base (default data/devices.kb)\n"
-	    "      --library FILE     enrolment fingerprint library to match against\n"
-	    "                         (from 'edgeward devices learn')\n"
-	    "\n"
-	    "  behaviour checks:\n"
-	    "      --set KEY=VALUE    override a check threshold (repeatable)\n"
-	    "      --check-off NAME   turn a check off (repeatable)\n"
-	    "      --list-settings    print every threshold with its default and exit\n"
-	    "      --no-checks        no behaviour checks\n"
-	    "\n"
-	    "  anomaly model:\n"
-	    "      --no-model         no anomaly model\n"
-	    "      --fm-grace N       packets for learning the feature map\n"
-	    "      --ad-grace N       packets for training the autoencoders\n"
+	    "\n");
+	cli_pl_usage(fp);
+	fprintf(fp,
 	    "      --load-model FILE  start from a signed model snapshot\n"
 	    "      --save-model FILE  write a signed model snapshot at the end\n"
-	    "      --key FILE         Ed25519 key: secret for --save-model, public\n"
-	    "                         for --load-model (edgeward model keygen)\n"
 	    "      --scores FILE      one anomaly score per packet read (0 = not scored)\n"
 	    "\n"
 	    "  -q, --quiet            no summary on stdout\n"
@@ -53,93 +36,43 @@ static void usage(FILE *fp)
 
 int cli_analyze(int argc, char **argv)
 {
-	static const struct option opts[] = {
+	static const struct option own[] = {
 		{ "read", required_argument, NULL, 'r' },
 		{ "log-dir", required_argument, NULL, 'l' },
-		{ "flow-memcap", required_argument, NULL, 'M' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
-		{ "home-net", required_argument, NULL, 'H' },
-		{ "no-ndpi", no_argument, NULL, 'N' },
-		{ "kb", required_argument, NULL, 'K' },
-		{ "library", required_argument, NULL, 'L' },
-		{ "set", required_argument, NULL, 'S' },
-		{ "check-off", required_argument, NULL, 'O' },
-		{ "list-settings", no_argument, NULL, 'T' },
-		{ "no-checks", no_argument, NULL, 'C' },
-		{ "no-model", no_argument, NULL, 'X' },
-		{ "fm-grace", required_argument, NULL, 'F' },
-		{ "ad-grace", required_argument, NULL, 'A' },
 		{ "load-model", required_argument, NULL, 'I' },
 		{ "save-model", required_argument, NULL, 'W' },
-		{ "key", required_argument, NULL, 'k' },
 		{ "scores", required_argument, NULL, 's' },
 		{ NULL, 0, NULL, 0 },
 	};
+	struct option opts[32];
 	const char *path = NULL, *outdir = ".";
 	int quiet = 0, c;
 	struct pipeline_config cfg;
+	struct cli_pl_opts po = { .cfg = &cfg };
 	char err[CAP_ERRLEN + 64], eve_path[4096], dev_path[4096];
 
 	pipeline_config_default(&cfg);
+	if (cli_pl_options(opts, sizeof(opts) / sizeof(opts[0]), own) < 0)
+		return 2;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "r:l:qh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'r': path = optarg; break;
 		case 'l': outdir = optarg; break;
 		case 'q': quiet = 1; break;
-		case 'M':
-			if (cli_parse_size(optarg, &cfg.flow.memcap) < 0) {
-				fprintf(stderr, "edgeward analyze: bad "
-				    "--flow-memcap '%s'\n", optarg);
-				return 2;
-			}
-			break;
-		case 'H':
-			if (homenet_parse(&cfg.home, optarg, err,
-			    sizeof(err)) < 0) {
-				fprintf(stderr, "edgeward analyze: %s\n", err);
-				return 2;
-			}
-			break;
-		case 'N': cfg.proto.ndpi = 0; break;
-		case 'K': cfg.dev.kb_path = optarg; break;
-		case 'L': cfg.dev.library_path = optarg; break;
-		case 'S':
-		case 'O': {
-			struct detect_config *dc = &cfg.detect;
-			unsigned *n = c == 'S' ? &dc->nset : &dc->noff;
-			if (*n >= DETECT_MAX_SETTINGS) {
-				fprintf(stderr, "edgeward analyze: too many "
-				    "--%s options\n", c == 'S' ? "set" :
-				    "check-off");
-				return 2;
-			}
-			(c == 'S' ? dc->set : dc->off)[(*n)++] = optarg;
-			break;
-		}
-		case 'T': detect_print_settings(stdout); return 0;
-		case 'C': cfg.detect.enabled = 0; break;
-		case 'X': cfg.anom.enabled = 0; break;
-		case 'F':
-		case 'A': {
-			uint64_t v;
-			if (cli_parse_u64(optarg, &v) < 0) {
-				fprintf(stderr, "edgeward analyze: bad --%s "
-				    "'%s'\n", c == 'F' ? "fm-grace" :
-				    "ad-grace", optarg);
-				return 2;
-			}
-			*(c == 'F' ? &cfg.anom.fm_grace :
-			    &cfg.anom.ad_grace) = v;
-			break;
-		}
 		case 'I': cfg.anom.load_model = optarg; break;
 		case 'W': cfg.anom.save_model = optarg; break;
-		case 'k': cfg.anom.key_path = optarg; break;
 		case 's': cfg.scores_path = optarg; break;
 		case 'h': usage(stdout); return 0;
-		default: usage(stderr); return 2;
+		default:
+			switch (cli_pl_option(&po, c, optarg, "analyze")) {
+			case 1: break;
+			case 2: return 0;
+			case -1: return 2;
+			default: usage(stderr); return 2;
+			}
 		}
 	}
 	if (!path || optind != argc) {
@@ -150,15 +83,8 @@ int cli_analyze(int argc, char **argv)
 	}
 
 	/* settings are usage: refuse a bad one before touching any file */
-	if (cfg.detect.enabled) {
-		struct detect *chk = detect_new(&cfg.detect, &cfg.home, NULL,
-		    NULL, err, sizeof(err));
-		if (!chk) {
-			fprintf(stderr, "edgeward analyze: %s\n", err);
-			return 2;
-		}
-		detect_free(chk);
-	}
+	if (cli_pl_validate(&cfg, "analyze") < 0)
+		return 2;
 
 	struct capture *cap = NULL;
 	if (cap_open_file(&cap, path, err, sizeof(err)) < 0) {
@@ -185,9 +111,38 @@ int cli_analyze(int argc, char **argv)
 		cap_close(cap);
 		return 1;
 	}
+	struct store *st = NULL;
+	if (po.store_path) {
+		struct store_config sc;
+		store_config_default(&sc);
+		sc.path = po.store_path;
+		/* commits in this thread at each flush: nothing is dropped
+		 * however fast the capture is read */
+		sc.threaded = 0;
+		if (cli_mkdirs_for(po.store_path) < 0) {
+			fprintf(stderr, "edgeward: %s: cannot create its "
+			    "directory: %s\n", po.store_path, strerror(errno));
+			eve_close(eve, err, sizeof(err));
+			cap_close(cap);
+			return 1;
+		}
+		st = store_open(&sc, err, sizeof(err));
+		if (!st) {
+			/* the store's reasons name the file */
+			fprintf(stderr, "edgeward: %s\n", err);
+			eve_close(eve, err, sizeof(err));
+			cap_close(cap);
+			return 1;
+		}
+		cfg.store = st;
+		cfg.store_source = path;
+		cfg.store_flush_ns = (uint64_t)STORE_FLUSH_OFFLINE_S *
+		    1000000000ull;
+	}
 	struct pipeline *pl = pipeline_new(&cfg, eve, err, sizeof(err));
 	if (!pl) {
 		fprintf(stderr, "edgeward: %s\n", err);
+		store_close(st, err, sizeof(err));
 		eve_close(eve, err, sizeof(err));
 		cap_close(cap);
 		return 1;
@@ -221,6 +176,18 @@ int cli_analyze(int argc, char **argv)
 	if (eve_close(eve, err, sizeof(err)) < 0) {
 		fprintf(stderr, "edgeward: %s: %s\n", eve_path, err);
 		rc = 1;
+	}
+	if (st) {
+		struct store_status ss;
+		store_get_status(st, &ss);
+		if (store_close(st, err, sizeof(err)) < 0) {
+			fprintf(stderr, "edgeward: store: %s\n", err);
+			rc = 1;
+		} else if (ss.rows_dropped) {
+			fprintf(stderr, "edgeward: %s: %llu rows dropped (queue "
+			    "memcap)\n", po.store_path,
+			    (unsigned long long)ss.rows_dropped);
+		}
 	}
 	if (!quiet)
 		cli_print_summary(path, outdir, pl, lines);

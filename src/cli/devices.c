@@ -1,10 +1,11 @@
 /* devices.c - `edgeward devices`: print the inventory analyze wrote.
  *
- *   edgeward devices [-l DIR | -f FILE] [--json]
+ *   edgeward devices [-l DIR | -f FILE | --store FILE] [--json]
  *   edgeward devices learn ...        (enrolment, see fplib.c)
  *
- * Reads DIR/devices.json (default ./devices.json) and prints one row per
- * device, or the JSON itself. Names in the file came from packets, so
+ * Reads DIR/devices.json (default ./devices.json), or the devices kept in
+ * a store (their stored devices.json objects, by key), and prints one row
+ * per device, or the JSON itself: one printing path for both sources. Names in the file came from packets, so
  * every byte printed to the terminal is made printable first. */
 #include <stdio.h>
 #include <string.h>
@@ -13,17 +14,24 @@
 
 #include "cli/cli.h"
 #include "device/device_int.h"
+#include "output/store.h"
 
 
 static void usage(FILE *fp)
 {
 	fprintf(fp,
-	    "usage: edgeward devices [-l DIR | -f FILE] [--json]\n"
+	    "usage: edgeward devices [-l DIR | -f FILE | --store FILE] [--json]\n"
 	    "       edgeward devices learn ...\n"
 	    "\n"
-	    "  -l DIR    read DIR/devices.json (default: ./devices.json)\n"
-	    "  -f FILE   read FILE\n"
-	    "  --json    print the inventory as JSON instead of a table\n");
+	    "  -l DIR        read DIR/devices.json (default: ./devices.json)\n"
+	    "  -f FILE       read FILE\n"
+	    "  --store FILE  read the devices kept in an edgeward store (opened\n"
+	    "                read-only: works while `edgeward run` writes it)\n"
+	    "  --json        print the inventory as JSON instead of a table (the\n"
+	    "                same array devices.json holds)\n"
+	    "\n"
+	    "Exit status: 0 success, 1 the file or store cannot be read, 2 bad\n"
+	    "usage.\n");
 }
 
 /* A JSON string member, "" when absent or not a string. */
@@ -33,25 +41,11 @@ static const char *sget(const json_t *o, const char *key)
 	return s ? s : "";
 }
 
-/* Print s cut to width columns (no terminal control bytes), padded. */
-static void cell(const char *s, int width, int last)
+/* The same, or dflt when empty. */
+static const char *sor(const json_t *o, const char *key, const char *dflt)
 {
-	size_t len = strlen(s);
-	int cut = len > (size_t)width, n = 0;
-	for (; s[n] && n < width - cut; n++) {
-		unsigned char c = (unsigned char)s[n];
-		putchar(c < 0x20 || c == 0x7f ? '?' : c);
-	}
-	if (cut) {			/* cut: mark it */
-		putchar('~');
-		n++;
-	}
-	if (last) {
-		putchar('\n');
-		return;
-	}
-	for (; n < width + 1; n++)
-		putchar(' ');
+	const char *s = sget(o, key);
+	return *s ? s : dflt;
 }
 
 static void table(const json_t *arr)
@@ -80,22 +74,54 @@ static void table(const json_t *arr)
 		snprintf(conf, sizeof(conf), "%lld%%",
 		    json_is_integer(c) ? (long long)json_integer_value(c) : 0);
 		const char *mac = sget(d, "mac");
-		cell(mac[0] ? mac : "-", 17, 0);
-		cell(ips[0] ? ips : "-", 31, 0);
-		cell(sget(d, "vendor")[0] ? sget(d, "vendor") : "-", 16, 0);
-		cell(sget(d, "class")[0] ? sget(d, "class") : "unknown", 17, 0);
-		cell(sget(d, "model")[0] ? sget(d, "model") : "-", 18, 0);
-		cell(sget(d, "os")[0] ? sget(d, "os") : "-", 10, 0);
+		cli_cell(mac[0] ? mac : "-", 17, 0);
+		cli_cell(ips[0] ? ips : "-", 31, 0);
+		cli_cell(sor(d, "vendor", "-"), 16, 0);
+		cli_cell(sor(d, "class", "unknown"), 17, 0);
+		cli_cell(sor(d, "model", "-"), 18, 0);
+		cli_cell(sor(d, "os", "-"), 10, 0);
 		printf("%4s  ", conf);
-		cell(sget(d, "hostname")[0] ? sget(d, "hostname") : "-", 40, 1);
+		cli_cell(sor(d, "hostname", "-"), 40, 1);
 	}
 	printf("%zu device%s\n", json_array_size(arr),
 	    json_array_size(arr) == 1 ? "" : "s");
 }
 
+static int add_stored(const struct store_device *d, void *ud)
+{
+	json_t *arr = ud;
+	json_t *o = json_loadb(d->json, d->json_len, 0, NULL);
+	if (!o || !json_is_object(o)) {	/* damaged row: keep the key */
+		json_decref(o);
+		o = json_pack("{s:s}", "mac", d->mac ? d->mac : "");
+	}
+	return o && json_array_append_new(arr, o) == 0 ? 0 : 1;
+}
+
+/* The stored devices as the array devices.json holds; NULL after a
+ * message. */
+static json_t *load_store(const char *path)
+{
+	char err[512];
+	struct store *st = store_open_readonly(path, err, sizeof(err));
+	if (!st) {
+		fprintf(stderr, "edgeward devices: %s\n", err);
+		return NULL;
+	}
+	json_t *arr = json_array();
+	if (!arr || store_each_device(st, add_stored, arr) != 0) {
+		fprintf(stderr, "edgeward devices: %s: cannot read the "
+		    "devices\n", path);
+		json_decref(arr);
+		arr = NULL;
+	}
+	store_close(st, NULL, 0);
+	return arr;
+}
+
 int cli_devices(int argc, char **argv)
 {
-	const char *dir = NULL, *file = NULL;
+	const char *dir = NULL, *file = NULL, *store = NULL;
 	int as_json = 0;
 	char path[4096];
 
@@ -107,6 +133,8 @@ int cli_devices(int argc, char **argv)
 			dir = argv[++i];
 		} else if (strcmp(a, "-f") == 0 && i + 1 < argc) {
 			file = argv[++i];
+		} else if (strcmp(a, "--store") == 0 && i + 1 < argc) {
+			store = argv[++i];
 		} else if (strcmp(a, "--json") == 0) {
 			as_json = 1;
 		} else if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
@@ -119,19 +147,27 @@ int cli_devices(int argc, char **argv)
 			return 2;
 		}
 	}
-	if (dir && file) {
-		fprintf(stderr, "edgeward devices: -l and -f exclude each "
-		    "other\n");
+	if ((dir != NULL) + (file != NULL) + (store != NULL) > 1) {
+		fprintf(stderr, "edgeward devices: -l, -f and --store exclude "
+		    "each other\n");
 		return 2;
 	}
-	if (!file) {
+	if (!file && !store) {
 		snprintf(path, sizeof(path), "%s/devices.json",
 		    dir ? dir : ".");
 		file = path;
 	}
 
 	json_error_t jerr;
-	json_t *root = json_load_file(file, 0, &jerr);
+	json_t *root;
+	if (store) {
+		root = load_store(store);
+		if (!root)
+			return 1;
+		file = store;
+	} else {
+		root = json_load_file(file, 0, &jerr);
+	}
 	if (!root) {
 		if (jerr.line > 0)
 			fprintf(stderr, "edgeward devices: %s:%d: %s\n", file,

@@ -13,9 +13,15 @@ static void usage(FILE *fp)
 	    "commands:\n"
 	    "  analyze -r FILE [-l DIR]   analyze a pcap/pcapng capture offline\n"
 	    "                             (deterministic), writing DIR/eve.json\n"
-	    "  devices [-l DIR] [--json]  print the device inventory (devices.json)\n"
+	    "  run -i IFACE [-c CONFIG] [-l DIR] [--store FILE]\n"
+	    "                             the live sensor: capture, drop privileges,\n"
+	    "                             write eve.json and the store until SIGTERM\n"
+	    "  devices [-l DIR | --store FILE] [--json]\n"
+	    "                             print the device inventory\n"
 	    "  devices learn --label NAME CAPTURE...\n"
 	    "                             enrol devices into a fingerprint library\n"
+	    "  alerts --store FILE [--since T] [--device D] [--severity N]\n"
+	    "                             list the alerts kept in the store\n"
 	    "  model keygen|sign|verify   Ed25519 keys and signatures of model snapshots\n"
 	    "  sim -w FILE [options]      write a simulated smart-home capture\n"
 	    "  version                    print the version\n"
@@ -32,8 +38,11 @@ int main(int argc, char **argv)
 	const char *cmd = argv[1];
 	if (strcmp(cmd, "analyze") == 0)
 		return cli_analyze(argc - 1, argv + 1);
+	if (strcmp(cmd, "run") == 0)
+		return cli_run(argc - 1, argv + 1);
 	if (strcmp(cmd, "devices") == 0)
 		return cli_devices(argc - 1, argv + 1);
+	if (strcmp(cmd, "alerts") == 0) return cli_alerts(argc - 1, argv + 1);
 	if (strcmp(cmd, "model") == 0)
 		return cli_model(argc - 1, argv + 1);
 	if (strcmp(cmd, "sim") == 0)

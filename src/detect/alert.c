@@ -78,7 +78,7 @@ void alert_kv_str(struct alert *a, const char *key, const char *v)
 	snprintf(kv->str, sizeof(kv->str), "%s", v ? v : "");
 }
 
-#define MAX_LISTENERS 4
+#define MAX_LISTENERS 8
 
 struct alert_sink {
 	struct eve *eve;		/* borrowed */

@@ -139,7 +139,7 @@ struct alert_sink *alert_sink_new(struct eve *eve);
 void alert_sink_free(struct alert_sink *s);
 void alert_sink_set_device_fn(struct alert_sink *s, alert_device_fn fn,
     void *ud);
-/* Up to 4 listeners; returns -1 when full. */
+/* Up to 8 listeners; returns -1 when full. */
 int alert_sink_listen(struct alert_sink *s, alert_listener_fn fn, void *ud);
 
 /* Write one alert (the EVE event's timestamp is a->ts_start). */
@@ -168,6 +168,11 @@ const struct alert_brief *alert_sink_brief(const struct alert_sink *s,
 
 /* EVE writer for one alert (output/eve_alert.c). */
 void eve_alert(struct eve *ev, const struct alert *a,
+    const struct alert_device *dev);
+/* The whole EVE alert object into jb (eve_alert writes exactly this; the
+ * store keeps the same bytes). */
+struct jbuf;
+void eve_alert_json(struct jbuf *jb, const struct alert *a,
     const struct alert_device *dev);
 
 #endif /* EW_ALERT_H */

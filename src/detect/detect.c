@@ -139,6 +139,16 @@ void detect_free(struct detect *d)
 	ew_free(d);
 }
 
+void detect_tick(struct detect *d, uint64_t now)
+{
+	if (now < d->next_tick)
+		return;
+	for (size_t k = 0; k < NCHECKS; k++)
+		if (d->st[k] && checks[k]->tick)
+			checks[k]->tick(d->st[k], now);
+	d->next_tick = now + DETECT_TICK_NS;
+}
+
 void detect_packet(struct detect *d, const struct packet *p,
     const struct flow *f, int to_server, const struct app_meta *m)
 {
@@ -150,12 +160,7 @@ void detect_packet(struct detect *d, const struct packet *p,
 		dp.src_home = (uint8_t)homenet_contains(&d->ctx.home, &p->src);
 		dp.dst_home = (uint8_t)homenet_contains(&d->ctx.home, &p->dst);
 	}
-	if (p->ts_ns >= d->next_tick) {
-		for (size_t k = 0; k < NCHECKS; k++)
-			if (d->st[k] && checks[k]->tick)
-				checks[k]->tick(d->st[k], p->ts_ns);
-		d->next_tick = p->ts_ns + DETECT_TICK_NS;
-	}
+	detect_tick(d, p->ts_ns);
 	for (size_t k = 0; k < NCHECKS; k++)
 		if (d->st[k] && checks[k]->packet)
 			checks[k]->packet(d->st[k], &dp);

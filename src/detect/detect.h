@@ -48,6 +48,10 @@ void detect_packet(struct detect *d, const struct packet *p,
     const struct flow *f, int to_server, const struct app_meta *m);
 /* A flow ended (before it is freed). */
 void detect_flow_end(struct detect *d, const struct flow *f);
+/* Packet time moved to now without a packet (live mode on a quiet
+ * network): checks close episodes that went quiet. detect_packet does
+ * this itself. */
+void detect_tick(struct detect *d, uint64_t now);
 /* End of input: close every open episode as of packet time now. */
 void detect_finish(struct detect *d, uint64_t now);
 

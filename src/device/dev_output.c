@@ -192,6 +192,7 @@ void dev_emit_event(struct dev_inv *inv, struct dev_rec *r, uint64_t ts)
 {
 	r->reported = 1;
 	r->d.ident_reported = r->d.ident_version;
+	dev_rec_mark_ident(inv, r);
 	if (!inv->eve || !inv->cfg.events)
 		return;
 	struct jbuf *jb = eve_begin(inv->eve);
@@ -251,8 +252,11 @@ void dev_on_alert(const struct alert *a, const struct alert_device *dev,
 		ip = &a->src;
 	}
 	const struct device *d = dev_inv_lookup(inv, mac, ip);
-	if (d)	/* the inventory's own record: writable through inv */
-		((struct device *)(uintptr_t)d)->alerts[a->severity]++;
+	if (d) {	/* the inventory's own record: writable through inv */
+		struct dev_rec *r = (struct dev_rec *)(uintptr_t)d;
+		r->d.alerts[a->severity]++;
+		dev_rec_mark_ident(inv, r);
+	}
 }
 
 /* ---- summary ---------------------------------------------------------- */

@@ -80,4 +80,38 @@ int dev_summary_line(const struct dev_inv *inv, size_t i, char *buf,
 
 const struct dev_stats *dev_stats(const struct dev_inv *inv);
 
+/* ---- persistence (dev_persist.c): the store and restarts ----
+ * Every device carries a change sequence number, bumped when anything in
+ * its record changes; dev_export_changed hands out the devices changed
+ * since a cursor so a periodic flush writes only those. */
+struct dev_export {
+	const char *key, *mac, *ip, *vendor, *cls, *model, *name;	/* never NULL ("" unknown) */
+	uint64_t first_seen, last_seen;
+	const char *json; size_t json_len;	/* this device's devices.json object */
+	const char *state; size_t state_len;	/* everything dev_restore needs */
+};
+typedef void (*dev_export_fn)(const struct dev_export *d, void *ud);
+/* fn for every device changed since *cursor (0 = all), deterministic order
+ * (least recently seen first); advances *cursor. The strings are owned by
+ * the inventory and valid only during the call; fn must not change the
+ * inventory. Returns the count. */
+size_t dev_export_changed(struct dev_inv *inv, uint64_t *cursor,
+    dev_export_fn fn, void *ud);
+/* The same for devices whose identity changed since *cursor (appeared,
+ * addresses, new evidence once classified, identification, roles, alert
+ * counts, events, merges), not those whose counters and times alone moved.
+ * Every active device changes its counters all the time: on flash, export
+ * identity changes often and dev_export_changed rarely (own cursors; fn
+ * NULL only moves the cursor, e.g. right after restoring). */
+size_t dev_export_identity(struct dev_inv *inv, uint64_t *cursor,
+    dev_export_fn fn, void *ud);
+/* Put one device back from a state blob (a restart, before traffic). 0,
+ * or -1 with err (bad blob, or the key is already in the inventory:
+ * nothing changed). No EVE device event: the device is not new; a later
+ * change of its identification does emit one. Restore in ascending
+ * last_seen to rebuild the eviction order. A stale row of a randomized MAC
+ * that a restored device rotated away from is dropped (returns 0). */
+int dev_restore(struct dev_inv *inv, const char *state, size_t len,
+    char *err, size_t errlen);
+
 #endif /* EW_DEVICE_H */

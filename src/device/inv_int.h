@@ -31,6 +31,10 @@ struct dev_rec {
 	uint8_t reported;		/* at least one event written */
 	uint32_t remote[DEV_GATEWAY_REMOTE_IPS];	/* their hashes */
 	uint32_t merged;		/* rotations merged into it */
+	uint64_t chg;			/* inventory generation of its last
+					 * change (dev_export_changed) */
+	uint64_t ichg;			/* ... of its last identity change
+					 * (dev_export_identity) */
 };
 
 struct dev_inv {
@@ -48,7 +52,28 @@ struct dev_inv {
 		struct dev_rec *rec;	/* NULL: empty */
 	} cache[2];			/* the last two MACs looked up */
 	unsigned cache_next;
+	uint64_t gen;			/* change generation: records changed
+					 * now are stamped with it; each
+					 * dev_export_changed starts a new one */
 };
+
+/* r changed (or is about to, within this call): the next
+ * dev_export_changed hands it out. One store, so the packet path can call
+ * it on every record it touches; counters change with every packet, so a
+ * device that saw traffic since the last export is exported again. */
+static inline void dev_rec_mark(const struct dev_inv *inv, struct dev_rec *r)
+{
+	r->chg = inv->gen;
+}
+
+/* r's identity changed: it appeared, its addresses, identification
+ * (classification runs after new evidence, roles or host name), alerts,
+ * events or a merge - not just counters and times. */
+static inline void dev_rec_mark_ident(const struct dev_inv *inv,
+    struct dev_rec *r)
+{
+	r->chg = r->ichg = inv->gen;
+}
 
 /* evidence.c: everything a packet's app metadata says about the devices
  * involved. src/dst are the packet's endpoint devices (NULL when the side
@@ -69,6 +94,10 @@ struct dev_rec *dev_rec_for_ip(struct dev_inv *inv, const struct addr *ip,
     uint64_t ts);
 void dev_rec_add_ip(struct dev_inv *inv, struct dev_rec *r,
     const struct addr *ip, uint64_t ts);
+/* dev_persist.c: index every address of a restored record r. */
+void dev_rec_index_ips(struct dev_inv *inv, const struct dev_rec *r);
+/* Take r out of the table (a restored copy superseded by a merge). */
+void dev_rec_remove(struct dev_inv *inv, struct dev_rec *r);
 void dev_rec_set_hostname(struct dev_rec *r, const char *name,
     enum dev_name_src src);
 /* New evidence for r (marks it for re-classification). */

@@ -64,6 +64,7 @@ struct dev_inv *dev_new(const struct dev_config *cfg,
 	else
 		homenet_default(&inv->home);
 	inv->eve = eve;
+	inv->gen = 1;		/* cursor 0 means "everything" */
 
 	size_t idx_bytes = cfg->memcap / DEV_IPIDX_SHARE;
 	size_t ndev = lrutab_entries_for(sizeof(struct dev_key),
@@ -182,7 +183,11 @@ struct dev_rec *dev_rec_find_mac(struct dev_inv *inv, const uint8_t mac[6])
 {
 	struct dev_key k;
 	key_mac(&k, mac);
-	return lrutab_find(inv->devs, &k);
+	struct dev_rec *r = lrutab_find(inv->devs, &k);
+	/* evidence.c finds a DHCP client to change it */
+	if (r)
+		dev_rec_mark(inv, r);
+	return r;
 }
 
 static struct dev_rec *rec_get(struct dev_inv *inv, const struct dev_key *k,
@@ -199,6 +204,7 @@ static struct dev_rec *rec_get(struct dev_inv *inv, const struct dev_key *k,
 		}
 		d->first_seen = d->last_seen = ts;
 		inv->st.created++;
+		dev_rec_mark_ident(inv, r);
 		if (d->has_mac && inv->oui) {
 			const char *org = dev_oui_lookup(inv->oui, d->mac);
 			if (org)
@@ -207,6 +213,7 @@ static struct dev_rec *rec_get(struct dev_inv *inv, const struct dev_key *k,
 	}
 	if (ts > r->d.last_seen)
 		r->d.last_seen = ts;
+	dev_rec_mark(inv, r);
 	return r;
 }
 
@@ -222,6 +229,7 @@ struct dev_rec *dev_rec_for_mac(struct dev_inv *inv, const uint8_t mac[6],
 				lrutab_touch(inv->devs, r);
 			if (ts > r->d.last_seen)
 				r->d.last_seen = ts;
+			dev_rec_mark(inv, r);
 			return r;
 		}
 	}
@@ -289,8 +297,46 @@ static int ips_add(struct device *d, const struct addr *ip, uint64_t first,
 void dev_rec_add_ip(struct dev_inv *inv, struct dev_rec *r,
     const struct addr *ip, uint64_t ts)
 {
-	if (ips_add(&r->d, ip, ts, ts))
+	dev_rec_mark(inv, r);
+	if (ips_add(&r->d, ip, ts, ts)) {
 		ipidx_set(inv, ip, r);
+		dev_rec_mark_ident(inv, r);
+	}
+}
+
+void dev_rec_remove(struct dev_inv *inv, struct dev_rec *r)
+{
+	cache_drop(inv, r);
+	lrutab_del(inv->devs, r);
+}
+
+/* The last_seen of ip in o's list, 0 when o does not hold it. */
+static uint64_t ip_last_seen(const struct dev_rec *o, const struct addr *ip)
+{
+	for (unsigned i = 0; i < o->d.nips; i++)
+		if (addr_cmp(&o->d.ips[i].ip, ip) == 0)
+			return o->d.ips[i].last_seen;
+	return 0;
+}
+
+void dev_rec_index_ips(struct dev_inv *inv, const struct dev_rec *r)
+{
+	/* The index names the device that used an address last: restored
+	 * devices come in any order, so an address two of them list (a
+	 * DHCP lease handed on) goes to the later user. */
+	for (unsigned i = 0; i < r->d.nips && i < DEV_MAX_IPS; i++) {
+		const struct addr *ip = &r->d.ips[i].ip;
+		struct addr k;
+		memset(&k, 0, sizeof(k));
+		k.family = ip->family;
+		memcpy(k.a, ip->a, 16);
+		const struct dev_key *pk = lrutab_find(inv->ipidx, &k);
+		const struct dev_rec *o = pk ? lrutab_find(inv->devs, pk) :
+		    NULL;
+		if (o && o != r && ip_last_seen(o, ip) > r->d.ips[i].last_seen)
+			continue;
+		ipidx_set(inv, ip, r);
+	}
 }
 
 /* 1 when a device other than r used ip within DEV_IP_HOLD_NS. */
@@ -387,8 +433,9 @@ static struct dev_rec *side_addr(struct dev_inv *inv, struct dev_rec *r,
 		 * addresses come from ARP, DHCP and DNS instead. */
 		if (!(r->d.roles & DEV_ROLE_GATEWAY))
 			dev_rec_add_ip(inv, r, ip, ts);
-		else if (rec_has_ip(r, ip))	/* its own, still in use */
-			ips_add(d, ip, ts, ts);
+		else if (rec_has_ip(r, ip) &&	/* its own, still in use */
+		    ips_add(d, ip, ts, ts))
+			dev_rec_mark_ident(inv, r);
 		return r;
 	}
 	note_remote(inv, r, ip);
@@ -455,6 +502,8 @@ static void classify(struct dev_inv *inv, struct dev_rec *r, uint64_t ts)
 	d->ident_version = memcmp(&pre, &post, sizeof(pre)) ? ver + 1 : ver;
 	r->dirty = 0;
 	r->last_classify = ts;
+	/* it ran because of new evidence, roles or a name */
+	dev_rec_mark_ident(inv, r);
 	if (d->ident_version != d->ident_reported && identified(d))
 		dev_emit_event(inv, r, ts);
 }
@@ -560,6 +609,7 @@ static void merge_into(struct dev_inv *inv, struct dev_rec *old,
 	lrutab_del(inv->devs, old);
 	*r = *m;
 	ew_free(m);
+	dev_rec_mark_ident(inv, r);
 	for (unsigned i = 0; i < r->d.nips; i++)
 		ipidx_set(inv, &r->d.ips[i].ip, r);
 	inv->st.merged++;
@@ -682,6 +732,7 @@ void dev_flow_end(struct dev_inv *inv, const struct flow *f,
 		struct dev_rec *r = i ? s : c;
 		if (!r || (i && s == c))
 			continue;
+		dev_rec_mark(inv, r);
 		if (cleartext == 1)
 			r->d.bytes_clear += bytes;
 		else if (cleartext == 0)

@@ -477,7 +477,10 @@ fail:
 }
 
 /* The shipped KB: data/devices.kb beside the binary's tree
- * (build/edgeward -> data/), in the working directory, or installed. */
+ * (build/edgeward -> data/), installed beside the binary under any prefix
+ * (PREFIX/bin/edgeward -> PREFIX/share/edgeward/), in the working
+ * directory (sanitizer builds under build/asan/), or in the usual
+ * prefixes. */
 static const char *default_path(char *buf, size_t size)
 {
 	static const char *const installed[] = {
@@ -492,6 +495,10 @@ static const char *default_path(char *buf, size_t size)
 		if (slash) {
 			*slash = '\0';
 			snprintf(buf, size, "%.2000s/../data/devices.kb", exe);
+			if (access(buf, R_OK) == 0)
+				return buf;
+			snprintf(buf, size,
+			    "%.2000s/../share/edgeward/devices.kb", exe);
 			if (access(buf, R_OK) == 0)
 				return buf;
 		}

@@ -1,5 +1,6 @@
 /* eve_alert.c - the EVE "alert" event: Suricata's fields plus edgeward's
- * episode, device and explain objects. */
+ * episode, device and explain objects. One builder (eve_alert_json) feeds
+ * both eve.json and the store, so the two hold the same bytes. */
 #include "output/eve.h"
 
 #include <math.h>
@@ -46,11 +47,10 @@ static void write_device(struct jbuf *jb, const struct alert_device *d)
 	jb_obj_close(jb);
 }
 
-void eve_alert(struct eve *ev, const struct alert *a,
+void eve_alert_json(struct jbuf *jb, const struct alert *a,
     const struct alert_device *dev)
 {
 	char buf[ADDR_STRLEN], ts[40], pbuf[8];
-	struct jbuf *jb = eve_begin(ev);
 
 	jb_obj_open(jb);
 	eve_header(jb, a->ts_start, a->flow_id, "alert");
@@ -116,5 +116,11 @@ void eve_alert(struct eve *ev, const struct alert *a,
 	write_device(jb, dev);
 	write_explain(jb, a);
 	jb_obj_close(jb);
+}
+
+void eve_alert(struct eve *ev, const struct alert *a,
+    const struct alert_device *dev)
+{
+	eve_alert_json(eve_begin(ev), a, dev);
 	eve_commit(ev);
 }

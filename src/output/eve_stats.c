@@ -1,5 +1,5 @@
-/* eve_stats.c - the final EVE "stats" event: what was read, decoded,
- * rejected (by reason) and tracked. */
+/* eve_stats.c - the EVE "stats" event (final, and periodic in live mode):
+ * what was read, decoded, rejected (by reason) and tracked. */
 #include "output/eve.h"
 
 #include "detect/alert.h"
@@ -117,9 +117,43 @@ static void write_alerts(struct jbuf *jb, const struct alert_sink *s)
 	jb_obj_close(jb);
 }
 
-void eve_stats(struct eve *ev, uint64_t ts_ns, const struct run_stats *rs)
+/* Live mode only: what the capture and the store lost, and memory. */
+static void write_live(struct jbuf *jb, const struct live_stats *l,
+    const struct flow_stats *f)
 {
-	struct jbuf *jb = eve_begin(ev);
+	jb_key(jb, "live");
+	jb_obj_open(jb);
+	jb_ku64(jb, "uptime_s", l->uptime_s);
+	jb_ku64(jb, "kernel_drops", l->kernel_drops);
+	jb_ku64(jb, "iface_drops", l->iface_drops);
+	if (f) {
+		jb_ku64(jb, "flows_active", f->active);
+		jb_ku64(jb, "flow_memuse", f->memuse);
+	}
+	jb_key(jb, "memory");
+	jb_obj_open(jb);
+	jb_ku64(jb, "rss_kb", l->rss_kb);
+	jb_ku64(jb, "rss_peak_kb", l->rss_peak_kb);
+	jb_obj_close(jb);
+	if (l->has_store) {
+		jb_key(jb, "store");
+		jb_obj_open(jb);
+		jb_ku64(jb, "queued", l->store_queued);
+		jb_ku64(jb, "written", l->store_written);
+		jb_ku64(jb, "dropped", l->store_dropped);
+		jb_ku64(jb, "errors", l->store_errors);
+		jb_ku64(jb, "commits", l->store_commits);
+		jb_ku64(jb, "bytes", l->store_bytes);
+		jb_kbool(jb, "failing", l->store_failing);
+		jb_obj_close(jb);
+	}
+	jb_ku64(jb, "eve_rotations", l->eve_rotations);
+	jb_obj_close(jb);
+}
+
+void eve_stats_json(struct jbuf *jb, uint64_t ts_ns,
+    const struct run_stats *rs)
+{
 	jb_obj_open(jb);
 	eve_header(jb, ts_ns, 0, "stats");
 	jb_key(jb, "stats");
@@ -138,7 +172,14 @@ void eve_stats(struct eve *ev, uint64_t ts_ns, const struct run_stats *rs)
 		write_alerts(jb, rs->alerts);
 	jb_ku64(jb, "eve_lines", rs->eve_lines);
 	jb_ku64(jb, "eve_dropped", rs->eve_dropped);
+	if (rs->live)
+		write_live(jb, rs->live, rs->flow);
 	jb_obj_close(jb);
 	jb_obj_close(jb);
+}
+
+void eve_stats(struct eve *ev, uint64_t ts_ns, const struct run_stats *rs)
+{
+	eve_stats_json(eve_begin(ev), ts_ns, rs);
 	eve_commit(ev);
 }

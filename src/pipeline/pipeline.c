@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "config.h"
 #include "util/alloc.h"
 
 struct pipeline {
@@ -29,6 +30,20 @@ struct pipeline {
 	struct app_meta meta;		/* reused for every packet */
 	uint64_t first_ts, last_ts;
 	uint64_t flows_by_proto[4];
+
+	/* store hooks (all unused when store is NULL) */
+	struct store *store;		/* borrowed */
+	const char *store_source;
+	uint64_t flush_ns, stats_ns;
+	uint64_t next_flush, next_stats;	/* packet time */
+	int run_begun;
+	uint64_t dev_cursor;		/* dev_export_changed position */
+	uint64_t id_cursor;		/* dev_export_identity position */
+	uint64_t next_full;		/* packet time of the next full export */
+	struct jbuf sjb;		/* stats rows when there is no EVE */
+	void (*live_fn)(struct live_stats *out, void *ud);
+	void *live_ud;
+	const char *save_model;		/* cfg.anom.save_model, borrowed */
 };
 
 void pipeline_config_default(struct pipeline_config *cfg)
@@ -41,6 +56,30 @@ void pipeline_config_default(struct pipeline_config *cfg)
 	dev_config_default(&cfg->dev);
 	detect_config_default(&cfg->detect);
 	anom_config_default(&cfg->anom);
+	cfg->store_flush_ns = (uint64_t)STORE_FLUSH_S * 1000000000ull;
+	cfg->store_stats_ns = (uint64_t)STORE_STATS_S * 1000000000ull;
+}
+
+/* alert_listener_fn: every alert written also goes to the store. */
+static void on_alert_store(const struct alert *a,
+    const struct alert_device *d, void *ud)
+{
+	struct pipeline *pl = ud;
+	store_put_alert(pl->store, a, d);
+}
+
+static void on_dev_export(const struct dev_export *d, void *ud)
+{
+	struct pipeline *pl = ud;
+	struct store_device sd = {
+		.key = d->key, .mac = d->mac, .ip = d->ip,
+		.vendor = d->vendor, .cls = d->cls, .model = d->model,
+		.name = d->name,
+		.first_seen = d->first_seen, .last_seen = d->last_seen,
+		.json = d->json, .json_len = d->json_len,
+		.state = d->state, .state_len = d->state_len,
+	};
+	store_put_device(pl->store, &sd);
 }
 
 static void on_flow_end(struct flow *f, enum flow_end_reason why, void *ud)
@@ -105,6 +144,15 @@ struct pipeline *pipeline_new(const struct pipeline_config *cfg,
 	}
 	pl->last_stage = st;
 	pl->eve = eve;
+	pl->store = cfg->store;
+	pl->store_source = cfg->store_source ? cfg->store_source : "";
+	pl->flush_ns = cfg->store_flush_ns ? cfg->store_flush_ns :
+	    (uint64_t)STORE_FLUSH_S * 1000000000ull;
+	pl->stats_ns = cfg->store_stats_ns;
+	pl->live_fn = cfg->live_fn;
+	pl->live_ud = cfg->live_ud;
+	pl->save_model = cfg->anom.save_model;
+	jb_init(&pl->sjb, EVE_MAX_LINE);
 	if (st >= PL_STAGE_FLOW) {
 		pl->flows = flow_table_new(&cfg->flow, random_seed(),
 		    on_flow_end, pl);
@@ -121,6 +169,10 @@ struct pipeline *pipeline_new(const struct pipeline_config *cfg,
 			snprintf(err, errlen, "out of memory");
 			goto fail;
 		}
+		/* before the model exists: a snapshot refused at load time
+		 * raises an alert the store must see too */
+		if (pl->store)
+			alert_sink_listen(pl->alerts, on_alert_store, pl);
 	}
 	if (st >= PL_STAGE_PROTO &&
 	    !(pl->proto = proto_new(&cfg->proto, err, errlen)))
@@ -174,7 +226,199 @@ void pipeline_free(struct pipeline *pl)
 	if (pl->scores)
 		fclose(pl->scores);
 	ew_free(pl->scores_buf);
+	jb_fini(&pl->sjb);
 	ew_free(pl);
+}
+
+/* Fill rs (and live, when live mode asks for it) with everything counted
+ * so far. eve_extra: lines about to be written (the stats line itself). */
+static void fill_run_stats(struct pipeline *pl, struct run_stats *rs,
+    struct live_stats *live, uint64_t eve_extra)
+{
+	memset(rs, 0, sizeof(*rs));
+	rs->capture = &pl->cap;
+	rs->decoder = &pl->dec;
+	rs->flow = pl->flows ? flow_table_stats(pl->flows) : NULL;
+	rs->proto = pl->proto ? proto_stats(pl->proto) : NULL;
+	rs->devices = pl->dev ? dev_stats(pl->dev) : NULL;
+	rs->alerts = pl->alerts;
+	if (pl->eve) {
+		rs->eve_lines = eve_lines(pl->eve) + eve_extra;
+		rs->eve_dropped = eve_dropped(pl->eve);
+	}
+	if (pl->live_fn) {
+		memset(live, 0, sizeof(*live));
+		pl->live_fn(live, pl->live_ud);
+		rs->live = live;
+	}
+}
+
+/* The stats JSON once: to EVE when writing events (to_eve), to the store
+ * as a row when there is one. */
+static void stats_out(struct pipeline *pl, int to_eve)
+{
+	struct run_stats rs;
+	struct live_stats live;
+	struct jbuf *jb;
+
+	to_eve = to_eve && pl->eve && pl->last_stage >= PL_STAGE_ALL;
+	if (!to_eve && !pl->store)
+		return;
+	fill_run_stats(pl, &rs, &live, to_eve ? 1 : 0);
+	if (to_eve) {
+		jb = eve_begin(pl->eve);
+	} else {
+		jb = &pl->sjb;
+		jb_reset(jb);
+	}
+	eve_stats_json(jb, pl->last_ts, &rs);
+	if (pl->store && !jb->err && jb->depth == 0 && jb->buf)
+		store_put_stats(pl->store, pl->last_ts, jb->buf, jb->len);
+	if (to_eve)
+		eve_commit(pl->eve);
+}
+
+/* Devices to the store. Identity changes (a new device, address,
+ * evidence, identification) go out at every flush; counters and times
+ * that change with every packet only every STORE_DEVICE_FULL_S and at the
+ * end, so a busy network does not rewrite every device each flush (flash
+ * wear on a router: ~28 MiB an hour for 15 devices flushing everything
+ * every 5 s). */
+static void export_devices(struct pipeline *pl, int full)
+{
+	if (!pl->dev)
+		return;
+	if (full || pl->last_ts >= pl->next_full) {
+		dev_export_changed(pl->dev, &pl->dev_cursor, on_dev_export,
+		    pl);
+		/* everything is out: identity changes so far too */
+		dev_export_identity(pl->dev, &pl->id_cursor, NULL, NULL);
+		pl->next_full = pl->last_ts +
+		    (uint64_t)STORE_DEVICE_FULL_S * 1000000000ull;
+	} else {
+		dev_export_identity(pl->dev, &pl->id_cursor, on_dev_export,
+		    pl);
+	}
+}
+
+/* Packet time reached the next flush: changed devices, a stats row when
+ * due, one commit. The first call only opens the run. */
+static void store_tick(struct pipeline *pl, uint64_t now)
+{
+	if (!pl->run_begun) {
+		store_run_begin(pl->store, pl->store_source, now);
+		pl->run_begun = 1;
+		pl->next_flush = now + pl->flush_ns;
+		pl->next_stats = now + pl->stats_ns;
+		return;
+	}
+	export_devices(pl, 0);
+	if (pl->stats_ns && now >= pl->next_stats) {
+		stats_out(pl, 0);
+		pl->next_stats = now + pl->stats_ns;
+	}
+	store_flush(pl->store);
+	pl->next_flush = now + pl->flush_ns;
+}
+
+void pipeline_store_sync(struct pipeline *pl)
+{
+	if (!pl->store)
+		return;
+	if (!pl->run_begun) {
+		store_run_begin(pl->store, pl->store_source, pl->last_ts);
+		pl->run_begun = 1;
+	}
+	export_devices(pl, 1);
+	store_flush(pl->store);
+	pl->next_flush = pl->last_ts + pl->flush_ns;
+}
+
+void pipeline_advance(struct pipeline *pl, uint64_t now_ns)
+{
+	if (now_ns <= pl->last_ts)
+		return;
+	pl->last_ts = now_ns;
+	if (pl->flows)
+		flow_table_expire(pl->flows, now_ns);
+	if (pl->detect)
+		detect_tick(pl->detect, now_ns);
+	if (pl->anom)
+		anom_tick(pl->anom, now_ns);
+	if (pl->store && now_ns >= pl->next_flush)
+		store_tick(pl, now_ns);
+}
+
+void pipeline_stats_event(struct pipeline *pl)
+{
+	stats_out(pl, 1);
+}
+
+int pipeline_save_model(struct pipeline *pl, const char *path,
+    const char *key, char *err, size_t errlen)
+{
+	if (!pl->anom)
+		return 0;
+	if (anom_save(pl->anom, path, key, err, errlen) < 0)
+		return -1;
+	const struct anom_stats *as = anom_stats(pl->anom);
+	/* before the feature map exists there is no file to describe */
+	if (pl->store && as->phase > ANOM_PH_FM)
+		store_put_model(pl->store, pl->last_ts, path,
+		    anom_phase_name(as->phase), as->trained);
+	return 0;
+}
+
+struct restore_ctx {
+	struct dev_inv *inv;
+	struct pl_restore *out;
+};
+
+static int restore_one(const struct store_device *d, void *ud)
+{
+	struct restore_ctx *rc = ud;
+	char why[256];
+
+	if (!d->state || !d->state_len) {
+		snprintf(why, sizeof(why), "no state");
+	} else if (dev_restore(rc->inv, d->state, d->state_len, why,
+	    sizeof(why)) == 0) {
+		rc->out->restored++;
+		return 0;
+	}
+	if (rc->out->bad++ == 0)
+		snprintf(rc->out->first_bad, sizeof(rc->out->first_bad),
+		    "%.64s: %.180s", d->key ? d->key : "?", why);
+	return 0;
+}
+
+int pipeline_restore(struct pipeline *pl, struct store *st,
+    struct pl_restore *out, char *err, size_t errlen)
+{
+	struct restore_ctx rc = { pl->dev, out };
+
+	memset(out, 0, sizeof(*out));
+	if (!pl->dev)
+		return 0;
+	if (store_each_device(st, restore_one, &rc) < 0) {
+		struct store_status ss;
+		store_get_status(st, &ss);
+		snprintf(err, errlen, "cannot read devices from the store%s%s",
+		    ss.last_error[0] ? ": " : "", ss.last_error);
+		return -1;
+	}
+	return 0;
+}
+
+int pipeline_listen_alerts(struct pipeline *pl, alert_listener_fn fn,
+    void *ud)
+{
+	return pl->alerts ? alert_sink_listen(pl->alerts, fn, ud) : -1;
+}
+
+struct anom *pipeline_anom(const struct pipeline *pl)
+{
+	return pl->anom;
 }
 
 static void write_score(struct pipeline *pl, double score)
@@ -224,6 +468,8 @@ void pipeline_packet(struct pipeline *pl, int linktype,
 out:
 	if (pl->scores)
 		write_score(pl, score);
+	if (pl->store && pl->last_ts >= pl->next_flush)
+		store_tick(pl, pl->last_ts);
 }
 
 int pipeline_run_capture(struct pipeline *pl, struct capture *cap)
@@ -247,6 +493,10 @@ int pipeline_finish(struct pipeline *pl, char *err, size_t errlen)
 		detect_finish(pl->detect, pl->last_ts);
 	if (pl->anom && anom_finish(pl->anom, pl->last_ts, err, errlen) < 0)
 		rc = -1;
+	else if (pl->anom && pl->store && pl->save_model)
+		store_put_model(pl->store, pl->last_ts, pl->save_model,
+		    anom_phase_name(anom_stats(pl->anom)->phase),
+		    anom_stats(pl->anom)->trained);
 	if (pl->dev)
 		dev_finish(pl->dev, pl->last_ts);
 	if (pl->scores) {
@@ -257,20 +507,17 @@ int pipeline_finish(struct pipeline *pl, char *err, size_t errlen)
 			rc = -1;
 		}
 	}
-	if (!pl->eve || pl->last_stage < PL_STAGE_ALL)
-		return rc;
-	struct run_stats rs = {
-		.capture = &pl->cap,
-		.decoder = &pl->dec,
-		.flow = pl->flows ? flow_table_stats(pl->flows) : NULL,
-		.proto = pl->proto ? proto_stats(pl->proto) : NULL,
-		.devices = pl->dev ? dev_stats(pl->dev) : NULL,
-		.alerts = pl->alerts,
-		/* this stats line itself included */
-		.eve_lines = eve_lines(pl->eve) + 1,
-		.eve_dropped = eve_dropped(pl->eve),
-	};
-	eve_stats(pl->eve, pl->last_ts, &rs);
+	stats_out(pl, 1);
+	if (pl->store) {
+		if (!pl->run_begun) {
+			store_run_begin(pl->store, pl->store_source,
+			    pl->first_ts);
+			pl->run_begun = 1;
+		}
+		export_devices(pl, 1);
+		store_run_end(pl->store, pl->last_ts);
+		store_flush(pl->store);
+	}
 	return rc;
 }
 

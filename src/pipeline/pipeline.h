@@ -21,6 +21,7 @@
 #include "flow/flow.h"
 #include "model/anom.h"
 #include "output/eve.h"
+#include "output/store.h"
 #include "proto/proto.h"
 #include "util/homenet.h"
 
@@ -44,6 +45,20 @@ struct pipeline_config {
 	struct detect_config detect;	/* detect.enabled = 0: no checks */
 	struct anom_config anom;	/* anom.enabled = 0: no model */
 	const char *scores_path;	/* one score per packet read, or NULL */
+
+	/* Persistent store (borrowed; NULL = none). Alerts go to it as they
+	 * are written; every store_flush_ns of packet time (and at the end)
+	 * the devices changed since the last flush are upserted and the
+	 * queue is committed; a stats row (the stats event's JSON) every
+	 * store_stats_ns (0 = only with stats events and at the end). */
+	struct store *store;
+	const char *store_source;	/* run source: capture path, "iface:X" */
+	uint64_t store_flush_ns;	/* default STORE_FLUSH_S */
+	uint64_t store_stats_ns;	/* default STORE_STATS_S */
+	/* Live mode: fills the "live" block of stats events (NULL offline,
+	 * whose output stays byte-identical). */
+	void (*live_fn)(struct live_stats *out, void *ud);
+	void *live_ud;
 };
 
 /* Defaults from config.h: every stage, the default home net. */
@@ -73,6 +88,45 @@ void pipeline_packet(struct pipeline *pl, int linktype,
  * the final stats event. Returns 0, or -1 with a reason in err when
  * something could not be written (the scores file, the snapshot). */
 int pipeline_finish(struct pipeline *pl, char *err, size_t errlen);
+
+/* Advance pipeline time to now_ns without a packet (live mode, on a
+ * capture timeout): flows idle past their timeout end, periodic store
+ * flushes happen. Only forward: an earlier now_ns is ignored. */
+void pipeline_advance(struct pipeline *pl, uint64_t now_ns);
+
+/* One "stats" event now (periodic, live mode), with the live block when
+ * live_fn is set; the same JSON goes to the store as a stats row. */
+void pipeline_stats_event(struct pipeline *pl);
+
+/* Store hooks outside the packet-time schedule: upsert changed devices
+ * and commit (live mode calls it on shutdown paths; pipeline_finish does
+ * it itself). No-op without a store. */
+void pipeline_store_sync(struct pipeline *pl);
+
+/* Snapshot the anomaly model now (signed with key, a secret key file) to
+ * path and record it in the store. 0 (also when there is no model or
+ * nothing to save yet), -1 with a reason in err. */
+int pipeline_save_model(struct pipeline *pl, const char *path,
+    const char *key, char *err, size_t errlen);
+
+/* Put the devices of a store back into the inventory (a restart). Rows
+ * whose state blob dev_restore refuses are skipped and counted. Returns
+ * 0, or -1 when the store could not be read (err says why). */
+struct pl_restore {
+	size_t restored;
+	size_t bad;
+	char first_bad[256];		/* why the first bad row was refused */
+};
+int pipeline_restore(struct pipeline *pl, struct store *st,
+    struct pl_restore *out, char *err, size_t errlen);
+
+/* Listen to every alert written (e.g. syslog in live mode). -1 when the
+ * sink has no room or the checks are off. */
+int pipeline_listen_alerts(struct pipeline *pl, alert_listener_fn fn,
+    void *ud);
+
+/* The anomaly model (NULL when off). */
+struct anom *pipeline_anom(const struct pipeline *pl);
 
 const struct cap_stats *pipeline_cap_stats(const struct pipeline *pl);
 const struct dec_stats *pipeline_dec_stats(const struct pipeline *pl);

@@ -212,3 +212,6 @@ s=$(jq -r 'select(.event_type=="stats")|.stats.capture.skipped_linktype' "$T/wif
 [ "$s" = 3 ] && pass "skipped packets counted" || fail "skipped packets counted" "$s"
 
 rm -rf "$T"
+
+# ---- the store (analyze --store, devices/alerts --store) and `run` usage --
+EW_BIN=$BIN sh "$(dirname "$0")/store.sh" "$RES"

@@ -1,0 +1,141 @@
+/* store.h - the persistent store: one SQLite 3 file in WAL mode holding
+ * devices, alerts, run statistics, baselines and model snapshot metadata.
+ *
+ * Writers (the packet path) only copy rows into a bounded in-memory queue;
+ * store_flush() hands the queue to a writer thread that commits it as ONE
+ * transaction, so the packet path never waits for the disk and a crash
+ * loses at most what was not flushed yet. Row order is kept, so the same
+ * capture gives the same store content (alert ids included).
+ *
+ * Failures (disk full, read-only file, I/O error) never stop the caller:
+ * the batch is rolled back, its rows are counted as dropped, the error is
+ * kept in store_status (failing = 1) and the next flush tries again. The
+ * writer thread never prints; the owner polls store_get_status().
+ *
+ * Schema: versioned in PRAGMA user_version with an ordered migration list
+ * (store.c). A file written by a newer edgeward, or a file that is not an
+ * edgeward store, is refused without being touched. */
+#ifndef EW_STORE_H
+#define EW_STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "detect/alert.h"
+
+struct store_config {
+	const char *path;
+	size_t queue_memcap;		/* bytes of rows waiting for the writer; over it rows are dropped, counted */
+	uint64_t alert_max_age_s;	/* retention by age against the newest alert's packet time; 0 = keep */
+	uint64_t device_max_age_s;	/* devices not seen for this long (packet time) are deleted; 0 = keep */
+	uint64_t max_bytes;		/* retention by size: oldest alerts deleted first; 0 = no limit */
+	int threaded;			/* 1: a writer thread commits; 0: store_flush commits in the caller */
+};
+/* Defaults from config.h (STORE_*), path NULL, threaded 1. */
+void store_config_default(struct store_config *cfg);
+
+struct store;
+
+/* Create the file (mode 0640) or open and migrate it. NULL with a reason
+ * in err: not an SQLite file / not an edgeward store, written by a newer
+ * edgeward, cannot open or create. The caller closes with store_close(). */
+struct store *store_open(const struct store_config *cfg, char *err,
+    size_t errlen);
+/* Open an existing store read-only (the devices/alerts commands); works
+ * while a writer has it open (WAL). The put and flush calls do nothing
+ * on it. NULL with a reason in err. */
+struct store *store_open_readonly(const char *path, char *err,
+    size_t errlen);
+/* Flush what is queued, join the writer (it commits everything handed to
+ * it first) and close. Returns 0, or -1 when the store was failing at the
+ * end, i.e. the last commit failed (reason in err). NULL is a no-op
+ * returning 0. */
+int store_close(struct store *st, char *err, size_t errlen);
+
+/* Writers copy their arguments into the queue and never block on disk.
+ * The put and flush calls are made from ONE thread (the packet path);
+ * store_get_status, store_wait and the readers may be called from any. */
+struct store_device {
+	const char *key;		/* "aa:bb:cc:dd:ee:ff", or the IP when keyed by IP */
+	const char *mac, *ip, *vendor, *cls, *model, *name;	/* "" or NULL when unknown */
+	uint64_t first_seen, last_seen;	/* packet time, ns */
+	const char *json; size_t json_len;	/* the devices.json object */
+	const char *state; size_t state_len;	/* restore blob (dev_restore input); may equal json */
+};
+void store_put_device(struct store *st, const struct store_device *d);	/* upsert by key */
+/* The alert's EVE JSON object (eve_alert_json, byte-identical to the
+ * eve.json line) plus its indexed columns. */
+void store_put_alert(struct store *st, const struct alert *a,
+    const struct alert_device *d);
+void store_put_stats(struct store *st, uint64_t ts, const char *json,
+    size_t len);	/* one stats event */
+void store_put_model(struct store *st, uint64_t ts, const char *path,
+    const char *phase, uint64_t trained);
+/* Upsert by (device_key, kind). */
+void store_put_baseline(struct store *st, const char *device_key,
+    const char *kind, uint64_t ts, const char *json, size_t len);
+/* A run row: stats rows written until store_run_end() carry its id.
+ * source: file path or "iface:eth0". */
+void store_run_begin(struct store *st, const char *source, uint64_t ts);
+void store_run_end(struct store *st, uint64_t ts);
+/* Hand the queue to the writer: one transaction per flush. threaded: does
+ * not wait for the commit (batches wait in order behind one still being
+ * written; their bytes stay charged to queue_memcap until committed, so a
+ * stalled disk leads to drops, never to unbounded memory). Returns 0, or
+ * -1 when the last commit failed (failing; details in store_status). */
+int store_flush(struct store *st);
+
+/* Wait until the writer has committed everything handed to it (tests,
+ * shutdown, a restart that reads back). Returns as store_flush. */
+int store_wait(struct store *st);
+
+/* rows_queued: rows accepted into the queue since open (cumulative, like
+ * every counter here); rows_dropped: refused by the memcap or lost with a
+ * failed commit; bytes: the database file (page_count * page_size). */
+struct store_status {
+	uint64_t rows_queued, rows_written, rows_dropped, commits, errors,
+	    bytes;
+	int failing;
+	char last_error[256];
+	/* extra: */
+	uint64_t queue_bytes;		/* bytes waiting now */
+	uint64_t alerts_expired;	/* retention by age */
+	uint64_t alerts_trimmed;	/* retention by size */
+	uint64_t stats_expired;		/* stats rows, by age (alert age) or size */
+	uint64_t devices_expired;
+	uint64_t retention_runs;
+};
+void store_get_status(struct store *st, struct store_status *out);	/* thread-safe */
+
+/* Readers (opened read-only or read-write); callbacks return 0 to go on,
+ * non-zero to stop. Each returns 0, or -1 on a database error. Pointers
+ * passed to the callback are valid during the call only. */
+int store_each_device(struct store *st,
+    int (*fn)(const struct store_device *d, void *ud), void *ud);	/* by key */
+struct store_alert_row { int64_t id; uint64_t ts_start, ts_end; uint32_t sid; int severity; const char *category,
+	*signature, *src_ip, *dest_ip, *device_key, *json; };
+struct store_alert_filter { uint64_t since_ns; const char *device; int max_severity; /* 0 = any; 1..3: that or more severe */ unsigned limit; };
+/* By ts_start then id. f may be NULL (all). device matches device_key,
+ * src_ip or dest_ip. limit 0 = all; otherwise the NEWEST limit rows, still
+ * printed oldest first. */
+int store_each_alert(struct store *st, const struct store_alert_filter *f,
+    int (*fn)(const struct store_alert_row *r, void *ud), void *ud);
+/* By device_key then kind. */
+int store_each_baseline(struct store *st,
+    int (*fn)(const char *device_key, const char *kind, uint64_t ts,
+    const char *json, void *ud), void *ud);
+
+/* Extras for readers. ts_start of the newest alert (0: none) -> *out;
+ * 0 or -1. */
+int store_newest_alert_ts(struct store *st, uint64_t *out);
+/* The latest model snapshot row (path in buf); 1 found, 0 none, -1. */
+int store_last_model(struct store *st, uint64_t *ts, char *path,
+    size_t pathlen, char *phase, size_t phaselen, uint64_t *trained);
+
+/* Tests and diagnostics: run sql on the writer's connection between
+ * batches (e.g. "PRAGMA max_page_count = 50" to make the disk "full",
+ * "PRAGMA query_only = 1" to make it read-only). 0 or -1 with err. */
+int store_debug_exec(struct store *st, const char *sql, char *err,
+    size_t errlen);
+
+#endif /* EW_STORE_H */

@@ -1,0 +1,226 @@
+/* store_schema.c - what a store file must be before it is used: the
+ * checks that refuse a foreign or newer file without touching it, and the
+ * ordered list of schema migrations (PRAGMA user_version). */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "output/store_int.h"
+
+/* Ordered migration list: entry i brings user_version i to i + 1. Never
+ * edit a shipped entry; append a new one and bump STORE_SCHEMA_VERSION. */
+static const char *const migrations[STORE_SCHEMA_VERSION] = {
+	/* v1 */
+	"CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);"
+	"INSERT INTO meta(key, value) VALUES('app', 'edgeward');"
+	"CREATE TABLE runs(id INTEGER PRIMARY KEY AUTOINCREMENT,"
+	" source TEXT NOT NULL, ts_start INTEGER NOT NULL, ts_end INTEGER);"
+	"CREATE TABLE devices(key TEXT PRIMARY KEY, mac TEXT NOT NULL,"
+	" ip TEXT NOT NULL, vendor TEXT NOT NULL, class TEXT NOT NULL,"
+	" model TEXT NOT NULL, name TEXT NOT NULL,"
+	" first_seen INTEGER NOT NULL, last_seen INTEGER NOT NULL,"
+	" json TEXT NOT NULL, state BLOB NOT NULL);"
+	"CREATE INDEX devices_last_seen ON devices(last_seen);"
+	/* AUTOINCREMENT: ids are never reused after retention deleted the
+	 * newest rows, so "everything after id N" stays meaningful. */
+	"CREATE TABLE alerts(id INTEGER PRIMARY KEY AUTOINCREMENT,"
+	" ts_start INTEGER NOT NULL, ts_end INTEGER NOT NULL,"
+	" sid INTEGER NOT NULL, severity INTEGER NOT NULL,"
+	" category TEXT NOT NULL, signature TEXT NOT NULL,"
+	" src_ip TEXT NOT NULL, dest_ip TEXT NOT NULL,"
+	" device_key TEXT NOT NULL, json TEXT NOT NULL);"
+	"CREATE INDEX alerts_ts_start ON alerts(ts_start, id);"
+	"CREATE INDEX alerts_device_key ON alerts(device_key);"
+	"CREATE INDEX alerts_severity ON alerts(severity, ts_start);"
+	"CREATE TABLE stats(run_id INTEGER, ts INTEGER NOT NULL,"
+	" json TEXT NOT NULL);"
+	"CREATE INDEX stats_ts ON stats(ts);"
+	"CREATE TABLE model_snapshots(ts INTEGER NOT NULL, path TEXT NOT NULL,"
+	" phase TEXT NOT NULL, trained INTEGER NOT NULL);"
+	"CREATE TABLE baselines(device_key TEXT NOT NULL, kind TEXT NOT NULL,"
+	" ts INTEGER NOT NULL, json TEXT NOT NULL,"
+	" PRIMARY KEY(device_key, kind));",
+};
+
+/* Look at the file before SQLite does, so a file that is not a database
+ * (a capture, a config given by mistake) is never opened for writing.
+ * 0: absent, empty or an SQLite file; -1 with err. */
+int store_check_file(const char *path, int must_exist, char *err,
+    size_t errlen)
+{
+	struct stat sb;
+	if (stat(path, &sb) != 0) {
+		if (errno == ENOENT && !must_exist)
+			return 0;
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	if (!S_ISREG(sb.st_mode)) {
+		snprintf(err, errlen, "%s: not a regular file", path);
+		return -1;
+	}
+	if (sb.st_size == 0)
+		return must_exist ? (snprintf(err, errlen, "%s: empty file, "
+		    "not an edgeward store", path), -1) : 0;
+	char hdr[16];
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	ssize_t n = read(fd, hdr, sizeof(hdr));
+	close(fd);
+	if (n != (ssize_t)sizeof(hdr) ||
+	    memcmp(hdr, "SQLite format 3", 16) != 0) {
+		snprintf(err, errlen, "%s: not an edgeward store (not an "
+		    "SQLite 3 database); refusing to touch it", path);
+		return -1;
+	}
+	return 0;
+}
+
+/* One integer from a query (first column of the first row). */
+int store_query_i64(sqlite3 *db, const char *sql, int64_t *out)
+{
+	sqlite3_stmt *s = NULL;
+	int rc = sqlite3_prepare_v2(db, sql, -1, &s, NULL);
+	if (rc == SQLITE_OK) {
+		rc = sqlite3_step(s);
+		if (rc == SQLITE_ROW) {
+			*out = sqlite3_column_int64(s, 0);
+			rc = SQLITE_OK;
+		} else if (rc == SQLITE_DONE) {
+			*out = 0;
+			rc = SQLITE_OK;
+		}
+	}
+	sqlite3_finalize(s);
+	return rc;
+}
+
+uint64_t store_file_bytes(sqlite3 *db)
+{
+	int64_t pages = 0, size = 0;
+	if (store_query_i64(db, "PRAGMA page_count", &pages) != SQLITE_OK ||
+	    store_query_i64(db, "PRAGMA page_size", &size) != SQLITE_OK ||
+	    pages < 0 || size < 0)
+		return 0;
+	return (uint64_t)pages * (uint64_t)size;
+}
+
+/* Is this our file, and which schema version? Reads only. Returns 0 with
+ * *version (0 = a new empty database), or -1 with err. */
+int store_identify(sqlite3 *db, const char *path, int64_t *version,
+    char *err, size_t errlen)
+{
+	int64_t uv = 0, tables = 0;
+	int rc = store_query_i64(db, "PRAGMA user_version", &uv);
+	if (rc == SQLITE_OK)
+		rc = store_query_i64(db, "SELECT count(*) FROM sqlite_master", &tables);
+	if (rc == SQLITE_NOTADB || rc == SQLITE_CORRUPT) {
+		snprintf(err, errlen, "%s: not an edgeward store (%s); refusing "
+		    "to touch it", path, sqlite3_errstr(rc));
+		return -1;
+	}
+	if (rc != SQLITE_OK) {
+		snprintf(err, errlen, "%s: %s", path, sqlite3_errmsg(db));
+		return -1;
+	}
+	if (uv > STORE_SCHEMA_VERSION) {
+		snprintf(err, errlen, "%s: written by a newer edgeward (store "
+		    "schema %lld, this binary knows up to %d); refusing to touch "
+		    "it", path, (long long)uv, STORE_SCHEMA_VERSION);
+		return -1;
+	}
+	if (uv == 0 && tables > 0) {
+		snprintf(err, errlen, "%s: not an edgeward store (an SQLite "
+		    "database with other tables); refusing to touch it", path);
+		return -1;
+	}
+	if (uv > 0) {
+		sqlite3_stmt *s = NULL;
+		int ours = 0;
+		if (sqlite3_prepare_v2(db, "SELECT value FROM meta WHERE key = "
+		    "'app'", -1, &s, NULL) == SQLITE_OK &&
+		    sqlite3_step(s) == SQLITE_ROW) {
+			const unsigned char *v = sqlite3_column_text(s, 0);
+			ours = v && strcmp((const char *)v, "edgeward") == 0;
+		}
+		sqlite3_finalize(s);
+		if (!ours) {
+			snprintf(err, errlen, "%s: not an edgeward store (no "
+			    "edgeward meta row); refusing to touch it", path);
+			return -1;
+		}
+	}
+	*version = uv;
+	return 0;
+}
+
+int store_exec(sqlite3 *db, const char *sql, const char *path, char *err,
+    size_t errlen)
+{
+	char *msg = NULL;
+	int rc = sqlite3_exec(db, sql, NULL, NULL, &msg);
+	if (rc != SQLITE_OK) {
+		snprintf(err, errlen, "%s: %s", path, msg ? msg :
+		    sqlite3_errstr(rc));
+		sqlite3_free(msg);
+		return -1;
+	}
+	return 0;
+}
+
+/* Each migration in its own transaction, with the version bump inside it:
+ * a crash leaves the file at the old or the new version, never between. */
+int store_migrate(sqlite3 *db, int64_t from, const char *path, char *err,
+    size_t errlen)
+{
+	for (int64_t v = from; v < STORE_SCHEMA_VERSION; v++) {
+		char bump[64];
+		snprintf(bump, sizeof(bump), "PRAGMA user_version = %lld",
+		    (long long)(v + 1));
+		if (store_exec(db, "BEGIN IMMEDIATE", path, err, errlen) != 0)
+			return -1;
+		if (store_exec(db, migrations[v], path, err, errlen) != 0 ||
+		    store_exec(db, bump, path, err, errlen) != 0) {
+			sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+			return -1;
+		}
+		if (store_exec(db, "COMMIT", path, err, errlen) != 0) {
+			sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* The file and its directory (the WAL and shm files live there) must be
+ * writable; say which one is not, rather than SQLite's "unable to open
+ * database file". */
+int store_check_writable(const char *path, char *err, size_t errlen)
+{
+	char dir[4096];
+	if (access(path, W_OK) != 0) {
+		snprintf(err, errlen, "%s: not writable: %s", path,
+		    strerror(errno));
+		return -1;
+	}
+	snprintf(dir, sizeof(dir), "%s", path);
+	char *slash = strrchr(dir, '/');
+	if (!slash)
+		snprintf(dir, sizeof(dir), ".");
+	else if (slash == dir)
+		dir[1] = '\0';
+	else
+		*slash = '\0';
+	if (access(dir, W_OK | X_OK) != 0) {
+		snprintf(err, errlen, "%s: directory %s not writable (the WAL "
+		    "lives next to the store): %s", path, dir, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
