@@ -1,5 +1,6 @@
 /* summary.c - the short human summary `analyze` prints after a run. */
 #include <stdio.h>
+#include <string.h>
 
 #include "cli/cli.h"
 
@@ -65,9 +66,11 @@ static void print_alerts(const struct pipeline *pl)
 		const struct alert_brief *b = alert_sink_brief(s, i);
 		char ts[40];
 		json_ts(b->ts_start, ts, sizeof(ts));
+		/* some signatures name the source already */
+		int named = b->src[0] && strstr(b->signature, b->src);
 		printf("    [%u] %.19s %s: %s%s%s\n", b->severity, ts,
 		    alert_category_name(b->category), b->signature,
-		    b->src[0] ? " from " : "", b->src);
+		    b->src[0] && !named ? " from " : "", named ? "" : b->src);
 		if (b->device[0])
 			printf("        device: %s\n", b->device);
 		if (b->text[0])

@@ -257,11 +257,12 @@ static void ev_dhcp6(struct dev_rec *src, const struct app_dhcp6 *d6,
 	}
 }
 
-/* TXT keys that name a model or a product. */
+/* TXT keys that name a model, a product or a category (HomeKit's "ci",
+ * the accessory category: 5 lightbulb, 7 outlet, 17 camera, ...). */
 static int model_key(const uint8_t *s, size_t klen)
 {
 	static const char *const keys[] = { "md", "model", "mdl", "ty",
-	    "fn", "am", "usb_mdl" };
+	    "fn", "am", "usb_mdl", "ci" };
 	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
 		size_t n = strlen(keys[i]);
 		if (n != klen)

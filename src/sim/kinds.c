@@ -49,7 +49,9 @@ static const struct sim_service s_plug[] = {
 	{ "_http._tcp", "shellyplug-s-%s", 80, txt_shelly, N(txt_shelly) },
 };
 
-/* ---- bulb: Tuya smart LED bulb (RTOS, MQTT over TLS 8883) ----------- */
+/* ---- bulb: Tuya smart LED bulb, HomeKit edition (RTOS, MQTT over TLS
+ * 8883, Tuya's UDP 6667 discovery, and a HomeKit accessory advertised over
+ * mDNS: category ci=5, lightbulb, as HomeKit bulbs do) -------------------- */
 static const uint8_t prl_tuya[] = { 1, 3, 6, 15, 28, 42 };
 static const struct sim_domain d_bulb[] = {
 	{ "a3.tuyaus.com", NULL, IP(3, 214, 0, 0), 16, 60 },
@@ -59,7 +61,15 @@ static const struct sim_task t_bulb[] = {
 	{ SIM_TASK_KEEPALIVE, 1, 0, 0, 8883, 120, 0, 33, 33, NULL },
 	{ SIM_TASK_CHECKIN, 0, 0, 0, 443, 1800, 0, 900, 1400, NULL },
 	{ SIM_TASK_BCAST, 0, 0, 0, 6667, 10, 0, 172, 0, NULL },
+	{ SIM_TASK_MDNS_ANN, 0, 0, 0, 0, 3600, 0, 0, 0, NULL },
 	{ SIM_TASK_ARP, 0, 0, 0, 0, 900, 0, 0, 0, NULL },
+};
+static const char *const txt_hap_bulb[] = { "c#=1", "ff=2",
+	"id=1C:90:FF:%s", "md=Smart LED Bulb", "pv=1.1", "s#=1", "sf=1",
+	"ci=5" };
+static const struct sim_service s_bulb[] = {
+	{ "_hap._tcp", "Smart LED Bulb %s", 6668, txt_hap_bulb,
+	    N(txt_hap_bulb) },
 };
 
 /* ---- speaker: Amazon Echo Dot (Fire OS) ----------------------------- */
@@ -265,7 +275,7 @@ static const struct sim_kind kinds[SIM_K_COUNT] = {
 	    "Smart LED Bulb (Tuya WB3S)", "FreeRTOS", { 0x1c, 0x90, 0xff }, 0,
 	    SIM_OS_RTOS, SIM_TLS_MBEDTLS, 0, "wlan0", NULL, prl_tuya,
 	    N(prl_tuya), 576, 0, NULL, NULL, d_bulb, N(d_bulb), t_bulb,
-	    N(t_bulb), NULL, 0, NULL, 0, NULL, NULL, NULL, 0 },
+	    N(t_bulb), s_bulb, N(s_bulb), NULL, 0, NULL, NULL, NULL, 0 },
 	[SIM_K_SPEAKER] = { "speaker", "Amazon", "Amazon Technologies Inc.",
 	    "Echo Dot (4th Gen)", "Fire OS 7", { 0x68, 0xdb, 0xf5 }, 0,
 	    SIM_OS_ANDROID, SIM_TLS_OPENSSL, 0, "amazon-%s",
