@@ -114,9 +114,6 @@ struct device {
 		struct addr ip;
 		uint64_t first_seen, last_seen;
 	} ips[DEV_MAX_IPS];		/* most recent last */
-	uint64_t first_seen, last_seen;
-	uint64_t pkts, bytes;		/* sent + received */
-	uint64_t bytes_clear, bytes_enc;	/* by flow cleartext verdict */
 	char hostname[DEV_NAME_LEN];	/* best name (DHCP, mDNS) */
 	char previous_macs[2][MAC_STRLEN];	/* rotations merged into it */
 
@@ -133,6 +130,13 @@ struct device {
 
 	/* alerts concerning it */
 	uint32_t alerts[4];		/* by severity 1..3 */
+
+	/* Every packet updates these: last, next to the inventory's own
+	 * per-packet fields in struct dev_rec (one cache line or two per
+	 * record, instead of one more in the middle of it). */
+	uint64_t first_seen, last_seen;
+	uint64_t pkts, bytes;		/* sent + received */
+	uint64_t bytes_clear, bytes_enc;	/* by flow cleartext verdict */
 };
 
 /* ---- identification (oui.c, kb.c, classify.c, fplib.c) ---------------- */

@@ -35,18 +35,19 @@ static void remove_ev(struct device *d, unsigned i)
 int dev_add_evidence(struct device *d, enum dev_ev_kind kind,
     const char *value, uint64_t ts)
 {
-	char v[DEV_EV_VALUE_LEN];
-	unsigned per[DEV_EV__COUNT] = { 0 };
+	unsigned per[DEV_EV__COUNT];
 
 	if ((unsigned)kind >= DEV_EV__COUNT || !value || !value[0])
 		return 0;
-	/* compare as stored: truncated */
-	size_t n = strnlen(value, sizeof(v) - 1);
-	memcpy(v, value, n);
-	v[n] = '\0';
+	/* compare as stored: truncated to n bytes. Most calls repeat what
+	 * the device said before, so look for it first without copying; the
+	 * entry equals the stored form when its first n bytes are value's
+	 * and it ends there. */
+	size_t n = strnlen(value, DEV_EV_VALUE_LEN - 1);
 	for (unsigned i = 0; i < d->nev; i++) {
 		struct dev_evidence *e = &d->ev[i];
-		if (e->kind == kind && strcmp(e->value, v) == 0) {
+		if (e->kind == kind && e->value[0] == value[0] &&
+		    memcmp(e->value, value, n) == 0 && e->value[n] == '\0') {
 			e->count++;
 			if (ts > e->last_seen)
 				e->last_seen = ts;
@@ -54,8 +55,14 @@ int dev_add_evidence(struct device *d, enum dev_ev_kind kind,
 				e->first_seen = ts;
 			return 0;
 		}
-		per[e->kind < DEV_EV__COUNT ? e->kind : 0]++;
 	}
+	/* new: keep a copy, value may point into d's own evidence */
+	char v[DEV_EV_VALUE_LEN];
+	memcpy(v, value, n);
+	v[n] = '\0';
+	memset(per, 0, sizeof(per));
+	for (unsigned i = 0; i < d->nev; i++)
+		per[d->ev[i].kind < DEV_EV__COUNT ? d->ev[i].kind : 0]++;
 	if (per[kind] >= kind_cap(kind)) {
 		d->ev_dropped++;
 		return 0;
@@ -263,8 +270,9 @@ static int model_key(const uint8_t *s, size_t klen)
 {
 	static const char *const keys[] = { "md", "model", "mdl", "ty",
 	    "fn", "am", "usb_mdl", "ci" };
+	static const uint8_t lens[] = { 2, 5, 3, 2, 2, 2, 7, 2 };
 	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
-		size_t n = strlen(keys[i]);
+		size_t n = lens[i];
 		if (n != klen)
 			continue;
 		size_t j = 0;
@@ -511,45 +519,80 @@ void dev_evidence_packet(struct dev_inv *inv, const struct packet *p,
 
 /* ---- TCP SYN fingerprint ---------------------------------------------- */
 
+/* Text appended like snprintf into buf of cap bytes: *o counts every
+ * character (the length snprintf would report), only those that fit are
+ * stored. */
+static void put_str(char *buf, size_t cap, size_t *o, const char *s)
+{
+	for (; *s; s++, (*o)++)
+		if (*o + 1 < cap)
+			buf[*o] = *s;
+}
+
+static void put_uint(char *buf, size_t cap, size_t *o, unsigned v)
+{
+	char t[12];
+	size_t n = 0;
+	do {
+		t[n++] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	while (n) {
+		if (*o + 1 < cap)
+			buf[*o] = t[n - 1];
+		(*o)++;
+		n--;
+	}
+}
+
+static void put_end(char *buf, size_t cap, size_t o)
+{
+	buf[o < cap ? o : cap - 1] = '\0';
+}
+
 void dev_syn_fingerprint(const struct packet *p, char *buf, size_t size)
 {
 	/* p0f's idea, reduced: the initial TTL (the observed one rounded up
 	 * to the usual starting values), window, MSS, window scale and the
-	 * order of the options identify the TCP stack. */
+	 * order of the options identify the TCP stack.
+	 * "ttl:win:mss:ws:opt,opt,..." with the option list cut at 79
+	 * characters and the whole at size - 1, as snprintf would; formatted
+	 * by hand since every SYN of every device comes here. */
+	static const char *const names[9] = { "eol", "nop", "mss", "ws",
+	    "sok", "sack", NULL, NULL, "ts" };
 	unsigned ttl = p->ttl <= 32 ? 32 : p->ttl <= 64 ? 64 :
 	    p->ttl <= 128 ? 128 : 255;
-	char ws[8], opts[80];
+	char opts[80];
 	size_t o = 0;
-	if (p->tcp_wscale == 0xff)
-		snprintf(ws, sizeof(ws), "*");
-	else
-		snprintf(ws, sizeof(ws), "%u", (unsigned)p->tcp_wscale);
-	opts[0] = '\0';
+	if (!size)
+		return;
 	unsigned nopt = p->tcp_nopts < DEC_TCP_OPT_ORDER ? p->tcp_nopts :
 	    DEC_TCP_OPT_ORDER;
 	for (unsigned i = 0; i < nopt && o < sizeof(opts); i++) {
-		const char *name;
-		char other[8];
-		switch (p->tcp_opts[i]) {
-		case 0: name = "eol"; break;
-		case 1: name = "nop"; break;
-		case 2: name = "mss"; break;
-		case 3: name = "ws"; break;
-		case 4: name = "sok"; break;
-		case 5: name = "sack"; break;
-		case 8: name = "ts"; break;
-		default:
-			snprintf(other, sizeof(other), "?%u",
-			    (unsigned)p->tcp_opts[i]);
-			name = other;
-			break;
+		unsigned k = p->tcp_opts[i];
+		if (i)
+			put_str(opts, sizeof(opts), &o, ",");
+		if (k < 9 && names[k]) {
+			put_str(opts, sizeof(opts), &o, names[k]);
+		} else {
+			put_str(opts, sizeof(opts), &o, "?");
+			put_uint(opts, sizeof(opts), &o, k);
 		}
-		int w = snprintf(opts + o, sizeof(opts) - o, "%s%s",
-		    i ? "," : "", name);
-		if (w < 0)
-			break;
-		o += (size_t)w;
 	}
-	snprintf(buf, size, "%u:%u:%u:%s:%s", ttl, (unsigned)p->tcp_win,
-	    (unsigned)p->tcp_mss, ws, opts);
+	put_end(opts, sizeof(opts), o);
+
+	o = 0;
+	put_uint(buf, size, &o, ttl);
+	put_str(buf, size, &o, ":");
+	put_uint(buf, size, &o, (unsigned)p->tcp_win);
+	put_str(buf, size, &o, ":");
+	put_uint(buf, size, &o, (unsigned)p->tcp_mss);
+	put_str(buf, size, &o, ":");
+	if (p->tcp_wscale == 0xff)
+		put_str(buf, size, &o, "*");
+	else
+		put_uint(buf, size, &o, (unsigned)p->tcp_wscale);
+	put_str(buf, size, &o, ":");
+	put_str(buf, size, &o, opts);
+	put_end(buf, size, o);
 }

@@ -24,18 +24,23 @@ enum dev_name_src { DEV_NAME_NONE = 0, DEV_NAME_MDNS, DEV_NAME_DHCP6,
  * record pointer) plus bookkeeping nobody outside the inventory needs. */
 struct dev_rec {
 	struct device d;
-	uint64_t last_classify;		/* packet time of the last run */
-	uint8_t dirty;			/* new evidence since then */
-	uint8_t name_src;		/* enum dev_name_src of d.hostname */
-	uint8_t nremote;		/* distinct remote IPs behind the MAC */
-	uint8_t reported;		/* at least one event written */
-	uint32_t remote[DEV_GATEWAY_REMOTE_IPS];	/* their hashes */
-	uint32_t merged;		/* rotations merged into it */
+	/* the fields every packet reads or writes come first, next to the
+	 * device's counters at the end of d */
 	uint64_t chg;			/* inventory generation of its last
 					 * change (dev_export_changed) */
 	uint64_t ichg;			/* ... of its last identity change
 					 * (dev_export_identity) */
+	uint8_t dirty;			/* new evidence since the last
+					 * classification */
+	uint8_t name_src;		/* enum dev_name_src of d.hostname */
+	uint8_t nremote;		/* distinct remote IPs behind the MAC */
+	uint8_t reported;		/* at least one event written */
+	uint32_t merged;		/* rotations merged into it */
+	uint32_t remote[DEV_GATEWAY_REMOTE_IPS];	/* their hashes */
+	uint64_t last_classify;		/* packet time of the last run */
 };
+
+#define DEV_MAC_CACHE 64	/* power of two */
 
 struct dev_inv {
 	struct dev_config cfg;
@@ -48,10 +53,11 @@ struct dev_inv {
 	struct dev_fplib *lib;
 	struct dev_stats st;
 	struct dev_rec *pin[2];		/* records the current packet holds */
-	struct {
-		struct dev_rec *rec;	/* NULL: empty */
-	} cache[2];			/* the last two MACs looked up */
-	unsigned cache_next;
+	/* Records by MAC, direct-mapped by a hash of the MAC: the devices
+	 * talking now are found without hashing the key (dev_rec_for_mac).
+	 * A slot holds a record of the table or NULL; evictions and removals
+	 * clear it. */
+	struct dev_rec *cache[DEV_MAC_CACHE];
 	uint64_t gen;			/* change generation: records changed
 					 * now are stamped with it; each
 					 * dev_export_changed starts a new one */

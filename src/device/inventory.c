@@ -36,9 +36,9 @@ void dev_config_default(struct dev_config *cfg)
 
 static void cache_drop(struct dev_inv *inv, const void *val)
 {
-	for (unsigned i = 0; i < 2; i++)
-		if (inv->cache[i].rec == val)
-			inv->cache[i].rec = NULL;
+	for (unsigned i = 0; i < DEV_MAC_CACHE; i++)
+		if (inv->cache[i] == val)
+			inv->cache[i] = NULL;
 }
 
 static void on_evict(const void *key, void *val, void *ud)
@@ -149,6 +149,47 @@ static void key_ip(struct dev_key *k, const struct addr *a)
 	memcpy(k->b, a->a, 16);
 }
 
+/* Equal MACs, without a call to memcmp (every packet compares some). */
+static inline int mac_eq(const uint8_t *x, const uint8_t *y)
+{
+	uint32_t a, b;
+	uint16_t c, d;
+	memcpy(&a, x, 4);
+	memcpy(&b, y, 4);
+	memcpy(&c, x + 4, 2);
+	memcpy(&d, y + 4, 2);
+	return a == b && c == d;
+}
+
+/* Equal addresses: family and all 16 bytes, as memcmp of the structs. */
+static inline int addr_same(const struct addr *x, const struct addr *y)
+{
+	uint64_t a[2], b[2];
+	memcpy(a, x->a, 16);
+	memcpy(b, y->a, 16);
+	return x->family == y->family && a[0] == b[0] && a[1] == b[1];
+}
+
+/* The MAC cache slot of mac. */
+static inline unsigned mac_slot(const uint8_t mac[6])
+{
+	uint32_t a;
+	uint16_t b;
+	memcpy(&a, mac + 2, 4);	/* the NIC-specific half varies most */
+	memcpy(&b, mac, 2);
+	uint32_t v = (a ^ b) * 0x9e3779b1u;
+	return (unsigned)(v >> 26) & (DEV_MAC_CACHE - 1);
+}
+
+/* The table's record for mac when the cache holds it (no side effects),
+ * else NULL. */
+static inline struct dev_rec *cache_peek(const struct dev_inv *inv,
+    const uint8_t mac[6])
+{
+	struct dev_rec *r = inv->cache[mac_slot(mac)];
+	return r && mac_eq(r->d.mac, mac) ? r : NULL;
+}
+
 int dev_mac_unicast(const uint8_t mac[6])
 {
 	static const uint8_t zero[6];
@@ -217,28 +258,45 @@ static struct dev_rec *rec_get(struct dev_inv *inv, const struct dev_key *k,
 	return r;
 }
 
-struct dev_rec *dev_rec_for_mac(struct dev_inv *inv, const uint8_t mac[6],
+/* r (already most recent, or being made so) saw a packet at ts. */
+static inline void rec_seen(const struct dev_inv *inv, struct dev_rec *r,
     uint64_t ts)
 {
-	/* Most packets go between the same two MACs as the one before (a
-	 * device and the gateway): two remembered records save the hashing. */
-	for (unsigned i = 0; i < 2; i++) {
-		struct dev_rec *r = inv->cache[i].rec;
-		if (r && memcmp(r->d.mac, mac, 6) == 0) {
-			if (lrutab_last(inv->devs) != r)
-				lrutab_touch(inv->devs, r);
-			if (ts > r->d.last_seen)
-				r->d.last_seen = ts;
-			dev_rec_mark(inv, r);
-			return r;
-		}
-	}
+	if (ts > r->d.last_seen)
+		r->d.last_seen = ts;
+	dev_rec_mark(inv, r);
+}
+
+/* dev_rec_for_mac when the cache does not hold mac. */
+static struct dev_rec *rec_for_mac_miss(struct dev_inv *inv,
+    const uint8_t mac[6], uint64_t ts)
+{
 	struct dev_key k;
 	key_mac(&k, mac);
 	struct dev_rec *r = rec_get(inv, &k, ts);
-	inv->cache[inv->cache_next].rec = r;
-	inv->cache_next ^= 1;
+	inv->cache[mac_slot(mac)] = r;
 	return r;
+}
+
+static inline struct dev_rec *rec_for_mac(struct dev_inv *inv,
+    const uint8_t mac[6], uint64_t ts)
+{
+	/* Every packet looks up one or two MACs, mostly of the few devices
+	 * talking now: the cache saves hashing the key. A hit does what
+	 * rec_get does for an existing record: most recently used, seen. */
+	struct dev_rec *r = cache_peek(inv, mac);
+	if (r) {
+		lrutab_touch(inv->devs, r);
+		rec_seen(inv, r, ts);
+		return r;
+	}
+	return rec_for_mac_miss(inv, mac, ts);
+}
+
+struct dev_rec *dev_rec_for_mac(struct dev_inv *inv, const uint8_t mac[6],
+    uint64_t ts)
+{
+	return rec_for_mac(inv, mac, ts);
 }
 
 struct dev_rec *dev_rec_for_ip(struct dev_inv *inv, const struct addr *ip,
@@ -415,17 +473,28 @@ static void note_remote(struct dev_inv *inv, struct dev_rec *r,
 /* The address one side of a packet used, seen with that side's MAC.
  * Returns r when r is that side's endpoint (it speaks from a local
  * address, or without one), NULL when r only relays for a remote host. */
-static struct dev_rec *side_addr(struct dev_inv *inv, struct dev_rec *r,
-    const struct addr *ip, uint64_t ts)
+static struct dev_rec *side_addr_new(struct dev_inv *inv,
+    struct dev_rec *r, const struct addr *ip, uint64_t ts);
+
+static inline struct dev_rec *side_addr(struct dev_inv *inv,
+    struct dev_rec *r, const struct addr *ip, uint64_t ts)
 {
 	/* the hot path: its current address again (every address in the
-	 * list passed the checks below when it was added) */
+	 * list passed the checks in side_addr_new when it was added) */
 	struct device *d = &r->d;
-	if (d->nips && memcmp(&d->ips[d->nips - 1].ip, ip, sizeof(*ip)) == 0) {
+	if (d->nips && addr_same(&d->ips[d->nips - 1].ip, ip)) {
 		if (ts > d->ips[d->nips - 1].last_seen)
 			d->ips[d->nips - 1].last_seen = ts;
 		return r;
 	}
+	return side_addr_new(inv, r, ip, ts);
+}
+
+/* side_addr for an address other than r's current one. */
+static struct dev_rec *side_addr_new(struct dev_inv *inv,
+    struct dev_rec *r, const struct addr *ip, uint64_t ts)
+{
+	struct device *d = &r->d;
 	if (ip->family == 0 || addr_unspec(ip) || addr_group(ip))
 		return r;
 	if (homenet_contains(&inv->home, ip)) {
@@ -640,15 +709,38 @@ void dev_packet(struct dev_inv *inv, const struct packet *p,
 	(void)to_server;
 
 	if (p->has_eth) {
-		if (dev_mac_unicast(p->src_mac)) {
-			s = dev_rec_for_mac(inv, p->src_mac, ts);
+		int su = dev_mac_unicast(p->src_mac);
+		int du = dev_mac_unicast(p->dst_mac);
+		struct dev_rec *cs = su && du ? cache_peek(inv, p->src_mac) :
+		    NULL;
+		struct dev_rec *ct = cs ? cache_peek(inv, p->dst_mac) : NULL;
+		if (cs && ct && cs != ct && lrutab_last(inv->devs) == ct &&
+		    lrutab_next(inv->devs, cs) == ct) {
+			/* Another packet from the same source to the same
+			 * destination: the two are the table's most recent,
+			 * in this order, and making the source then the
+			 * destination most recent would leave it so (nothing
+			 * between the two looks at the order). The rest is
+			 * dev_rec_for_mac's cache hit. */
+			s = cs;
+			rec_seen(inv, s, ts);
 			count_pkt(s, p);
 			src = side_addr(inv, s, &p->src, ts);
-		}
-		if (dev_mac_unicast(p->dst_mac)) {
-			t = dev_rec_for_mac(inv, p->dst_mac, ts);
+			t = ct;
+			rec_seen(inv, t, ts);
 			count_pkt(t, p);
 			dst = side_addr(inv, t, &p->dst, ts);
+		} else {
+			if (su) {
+				s = rec_for_mac(inv, p->src_mac, ts);
+				count_pkt(s, p);
+				src = side_addr(inv, s, &p->src, ts);
+			}
+			if (du) {
+				t = rec_for_mac(inv, p->dst_mac, ts);
+				count_pkt(t, p);
+				dst = side_addr(inv, t, &p->dst, ts);
+			}
 		}
 		/* ARP: a sender pair proves the address is on this segment,
 		 * unless another device holds it (a spoofer claiming the
@@ -704,8 +796,11 @@ static struct dev_rec *flow_side(struct dev_inv *inv, int has_mac,
 	if (has_mac) {
 		if (!dev_mac_unicast(mac))
 			return NULL;
-		key_mac(&k, mac);
-		r = lrutab_find(inv->devs, &k);
+		r = cache_peek(inv, mac);
+		if (!r) {
+			key_mac(&k, mac);
+			r = lrutab_find(inv->devs, &k);
+		}
 		if (!r)
 			return NULL;
 		if (ip->family == 0 || homenet_contains(&inv->home, ip))

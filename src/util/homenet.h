@@ -15,6 +15,11 @@ struct homenet {
 		struct addr net;	/* masked */
 		unsigned bits;
 	} cidr[HOMENET_MAX];
+	/* The IPv4 ranges again as host-order network and mask, filled by
+	 * homenet_default/homenet_parse: homenet_contains runs on every
+	 * packet. */
+	unsigned n4;
+	uint32_t net4[HOMENET_MAX], mask4[HOMENET_MAX];
 };
 
 /* RFC 1918, 100.64/10 (CGNAT), 169.254/16, fc00::/7 (ULA), fe80::/10. */
