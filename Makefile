@@ -10,7 +10,8 @@
 CC      ?= cc
 BUILD   ?= build
 # A missing library is a build error naming its Debian package (below).
-PKGS    := libpcap libndpi libsodium jansson sqlite3 libcap libseccomp
+PKGS    := libpcap libndpi libsodium jansson sqlite3 libcap libseccomp \
+           libmicrohttpd
 V       ?= 0
 ifeq ($(V),0)
 Q := @
@@ -25,6 +26,7 @@ PKG_DEB_jansson   := libjansson-dev
 PKG_DEB_sqlite3   := libsqlite3-dev
 PKG_DEB_libcap    := libcap-dev
 PKG_DEB_libseccomp := libseccomp-dev
+PKG_DEB_libmicrohttpd := libmicrohttpd-dev
 ifeq ($(filter clean deps check demo,$(MAKECMDGOALS)),)
 PKG_MISSING := $(strip $(foreach p,$(PKGS),$(if $(shell pkg-config --exists $(p) && echo y),,$(p))))
 ifneq ($(PKG_MISSING),)

@@ -256,6 +256,7 @@ static size_t export_since(struct dev_inv *inv, uint64_t *cursor,
 			.name = d->label.value[0] ? d->label.value :
 			    d->hostname,
 			.first_seen = d->first_seen, .last_seen = d->last_seen,
+			.pkts = d->pkts, .bytes = d->bytes,
 			.json = js.buf, .json_len = js.len,
 			.state = st.buf, .state_len = st.len,
 		};

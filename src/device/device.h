@@ -87,6 +87,7 @@ const struct dev_stats *dev_stats(const struct dev_inv *inv);
 struct dev_export {
 	const char *key, *mac, *ip, *vendor, *cls, *model, *name;	/* never NULL ("" unknown) */
 	uint64_t first_seen, last_seen;
+	uint64_t pkts, bytes;		/* sent + received, since first seen */
 	const char *json; size_t json_len;	/* this device's devices.json object */
 	const char *state; size_t state_len;	/* everything dev_restore needs */
 };
