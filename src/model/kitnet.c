@@ -8,6 +8,18 @@
 #include "config.h"
 #include "util/alloc.h"
 
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#include <immintrin.h>
+#endif
+
+/* Every kernel must round each product and each sum on its own (no
+ * fused multiply-add), so that all kernels give the same bits: GCC in
+ * ISO C mode does not contract a * b + c, clang does by default where
+ * the target has FMA (AVX-512F implies it there). */
+#ifdef __clang__
+#pragma clang fp contract(off)
+#endif
+
 /* splitmix64: a small, well-mixed generator with a fixed seed, so the same
  * capture always trains the same weights (rand() is not portable). */
 static uint64_t kn_rand(uint64_t *s)
@@ -27,13 +39,11 @@ static float kn_uniform(uint64_t *s, double a)
 	return (float)((2.0 * u - 1.0) * a);
 }
 
-static int kn_have_avx2(void);
+static int kn_isa(void);
+static int kv_build(struct kitnet *kn);
+static void kv_import(struct kitnet *kn);
 static struct kn_plan *plan_new(const struct kitnet *kn, unsigned nclust);
 
-float *kitnet_ae_w(const struct kitnet *kn, const struct kn_ae *ae)
-{
-	return kn->arena + ae->off;
-}
 
 static unsigned pad_h(unsigned nh)
 {
@@ -128,6 +138,9 @@ void kitnet_free(struct kitnet *kn)
 	ew_free(kn->sr);
 	ew_free(kn->bx);
 	ew_free(kn->plan);
+	ew_free(kn->grp);
+	ew_free(kn->va_raw);
+	ew_free(kn->xf);
 	ew_free(kn);
 }
 
@@ -259,11 +272,29 @@ int kitnet_set_map(struct kitnet *kn, unsigned nclust, const uint16_t *map,
 		init_ae(kn, &kn->ens[c]);
 	init_ae(kn, &kn->out);
 	kn->nclust = nclust;
-	kn->simd = (uint8_t)kn_have_avx2();
+	kn->simd = (uint8_t)kn_isa();
+	if (kn->simd == 2) {
+		/* the side-by-side kernels need AVX-512 (16 lanes); with
+		 * narrower registers they were slower than the
+		 * per-autoencoder ones */
+		if (kv_build(kn) < 0) {
+			kn->nclust = 0;
+			goto fail;
+		}
+		kv_import(kn);
+		kn->side = 1;
+	}
 	ew_free(kn->fm_co);
 	kn->fm_co = NULL;
 	return 0;
 fail:
+	ew_free(kn->grp);
+	ew_free(kn->va_raw);
+	ew_free(kn->xf);
+	kn->xf = NULL;
+	kn->grp = NULL;
+	kn->va_raw = NULL;
+	kn->ngrp = 0;
 	ew_free(kn->map);
 	ew_free(kn->cstart);
 	ew_free(kn->ens);
@@ -847,11 +878,14 @@ static const ae_efn ae_eakern[KN_KMAX + 1] = KN_TABLE(ae_ea);
 static const ae_dfn ae_dakern[KN_KMAX + 1] = KN_TABLE(ae_da);
 #endif
 
-/* 1 when the AVX2 scoring kernels can run here. */
-static int kn_have_avx2(void)
+/* The widest kernels this CPU runs: 2 AVX-512F, 1 AVX2, 0 neither (see
+ * struct kitnet's simd). */
+static int kn_isa(void)
 {
 #ifdef KN_AVX2
 	__builtin_cpu_init();
+	if (__builtin_cpu_supports("avx512f"))
+		return 2;
 	return __builtin_cpu_supports("avx2") ? 1 : 0;
 #else
 	return 0;
@@ -933,11 +967,509 @@ static struct kn_plan *plan_new(const struct kitnet *kn, unsigned nclust)
 	return pl;
 }
 
+/* ---- the ensemble side by side ----------------------------------------
+ *
+ * The ensemble's autoencoders are many small, independent networks of
+ * nearly the same size (clusters of up to m features). One autoencoder at
+ * a time, a 10-input network fills a 4- or 8-float register only in part
+ * and pays a broadcast per product, a sigmoid per block of units and a
+ * call per pass. Instead the ensemble is kept side by side: KN_L
+ * autoencoders form a group, autoencoder c of the group lives in lane c
+ * of every vector, and a vector holds one parameter (W[v][h], a bias, a
+ * min, ...) of KN_L autoencoders at once. A group computes its KN_L
+ * networks with one vector operation per step, no broadcasts and no
+ * padding to blocks of units (with the output autoencoder, scoring went
+ * from 1.4 to 2.8 M vectors/s in bench_model, training from 0.5 to 1.1 M).
+ *
+ * Every lane does exactly the operations of the per-autoencoder code
+ * (ae_body, ae_norm_body, ae_norm) in the same order, so the scores and
+ * the trained weights are bit-identical to it (tests/unit/test_model.c
+ * compares the two paths). A group is as large as its largest member:
+ * a smaller autoencoder's extra inputs and hidden units have weight 0,
+ * input 0 and are masked out of the hidden units and the error, which
+ * adds only exact zeros. The canonical per-autoencoder arena stays the
+ * snapshot format (kitnet_params). */
+
+#define KN_L 16
+/* The helpers below take and return 64-byte vectors; they are all
+ * inlined (static, always_inline), so the ABI GCC warns about is never
+ * used. */
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic ignored "-Wpsabi"
+#endif
+typedef float kn_vf __attribute__((vector_size(4 * KN_L)));
+typedef int32_t kn_vi __attribute__((vector_size(4 * KN_L)));
+
+/* One group: clusters c0 .. c0 + n - 1 in lanes 0 .. n - 1; nv, nh the
+ * largest sizes of the group; parameters and scratch as vectors (views
+ * into kn->va_raw, 64-byte aligned): w[v * nh + h], hb[nh], vb[nv],
+ * nmin/nmax/nsc[nv], the lane masks vm[nv] (input v exists) and hm[nh]
+ * (hidden unit h exists), scratch r[nv] (normalised inputs), y[nh], d[nv]
+ * (errors, kept for kitnet_explain), g[nh]; idx[nv * KN_L]: the feature
+ * each input reads (0 for a lane's missing inputs). */
+struct kn_grp {
+	unsigned c0, n, nv, nh;
+	uint16_t lnv[KN_L];
+	kn_vf *w, *hb, *vb, *nmin, *nmax, *nsc, *r, *y, *d, *g;
+	kn_vi *vm, *hm;
+	int32_t *idx;
+	kn_vf *fnv;		/* lane's nv as a float (1 for no cluster) */
+};
+
+#ifdef KN_AVX2
+/* The kernels need AVX-512F (16 float lanes); without it the
+ * per-autoencoder ones run (with 16-lane vectors split into narrower
+ * registers, these were slower than them). */
+#define KN_T16 __attribute__((target("avx512f")))
+
+static inline __attribute__((always_inline)) KN_T16 kn_vf kv_splat(float f)
+{
+	kn_vf v;
+
+	for (unsigned l = 0; l < KN_L; l++)
+		v[l] = f;
+	return v;
+}
+
+/* v with the lanes where m is 0 set to +0 (macros, not functions: GCC
+ * notes an ABI change for 64-byte vector parameters even when inlined) */
+#define kv_and(v, m) ((kn_vf)((kn_vi)(v) & (m)))
+
+/* clamp4 lanewise: maxps(v, lo) (a NaN becomes lo), then minps(v, hi),
+ * the instructions clamp4 and sig8 use */
+#define kv_clamp(v, lo, hi) ((kn_vf)_mm512_min_ps(_mm512_max_ps(	\
+    (__m512)(v), (__m512)(lo)), (__m512)(hi)))
+
+/* ae_norm's training normalisation of one input (min-max updated
+ * first), in double as there. */
+static inline __attribute__((always_inline)) KN_T16 float kv_norm1(double x,
+    float *nmin, float *nmax, float *nsc)
+{
+	const double lo = -MODEL_NORM_CLAMP, hi = 1.0 + MODEL_NORM_CLAMP;
+	double r;
+	int moved = 0;
+
+	if (!(x == x))
+		x = *nmax >= *nmin ? *nmin : 0;
+	if (x < *nmin) {
+		*nmin = (float)x;
+		moved = 1;
+	}
+	if (x > *nmax) {
+		*nmax = (float)x;
+		moved = 1;
+	}
+	if (moved) {
+		double range = (double)*nmax - (double)*nmin;
+		*nsc = (float)(1.0 / (range > 1e-12 ? range : 1e-12));
+	}
+	if (*nmax < *nmin)
+		return 0;
+	r = (x - (double)*nmin) * (double)*nsc;
+	if (r < lo)
+		r = lo;
+	else if (r > hi)
+		r = hi;
+	return (float)r;
+}
+
+/* Full unrolling where the sizes are constants (GCC; clang unrolls
+ * such loops by itself and warns about the runtime-sized ones). */
+#if defined(__clang__)
+#define KV_UNROLL
+#else
+#define KV_UNROLL _Pragma("GCC unroll 32")
+#endif
+
+/* the specialised group size (see KV_KERNELS) */
+#define KV_NV MODEL_MAX_AE
+#define KV_NH ((unsigned)(MODEL_MAX_AE * MODEL_HIDDEN_RATIO + 0.999999))
+
+/* sig4 lanewise on a[0 .. n), step by step in lockstep: each step of the
+ * sigmoid's ~30 dependent operations is issued for all n vectors before
+ * the next, so n independent chains are in flight at once (one sigmoid
+ * after the other left the CPU waiting on each step's latency). */
+static inline __attribute__((always_inline)) KN_T16 void kv_sig_n(kn_vf *a,
+    const unsigned n)
+{
+	const kn_vf lo = kv_splat(-30), hi = kv_splat(30);
+	const kn_vf magic = kv_splat(12582912.0f), one = kv_splat(1);
+	/* 127 - the bits of magic (1.5 * 2^23) */
+	const __m512i bias = _mm512_set1_epi32(127 - 0x4b400000);
+
+KV_UNROLL
+	for (unsigned i = 0; i < n; i++) {
+		kn_vf v = kv_clamp(a[i], lo, hi);
+		kn_vf t = -v * 1.4426950408889634f;
+		kn_vf r = t + 0.5f;
+		kn_vf big = r + magic;
+		kn_vf nf = big - magic;
+		/* where round() went up (nf > r): nf - 1 and n - 1, as masked
+		 * operations (the same values as sig4's select and add) */
+		__mmask16 up = _mm512_cmp_ps_mask((__m512)nf, (__m512)r,
+		    _CMP_GT_OQ);
+		nf = (kn_vf)_mm512_mask_sub_ps((__m512)nf, up, (__m512)nf,
+		    (__m512)one);
+		/* the biased exponent n + 127 = bits(big) - bits(magic) + 127
+		 * (integer arithmetic: exact in any order) */
+		__m512i nb = _mm512_add_epi32(_mm512_castps_si512((__m512)big),
+		    bias);
+		nb = _mm512_mask_sub_epi32(nb, up, nb, _mm512_set1_epi32(1));
+		kn_vf f = (t - nf) * 0.6931471805599453f;
+		kn_vf p = 1.0f + f * (1.0f + f * (0.5f + f * (1.0f / 6 + f *
+		    (1.0f / 24 + f * (1.0f / 120 + f * (1.0f / 720))))));
+		kn_vf scale = (kn_vf)_mm512_castsi512_ps(_mm512_slli_epi32(nb,
+		    23));
+		a[i] = one / (one + p * scale);
+	}
+}
+
+/* The forward pass of a group on g->r: hidden units into g->y, errors
+ * into g->d, each lane's RMSE into kn->s1 (ae_body's forward pass). nv
+ * and nh are g's, as compile-time constants where a kernel is
+ * specialised: the loops then unroll completely and the accumulators of
+ * all units stay in registers. Every unit's sum still runs over its
+ * inputs in order (the loops are only nested the other way round), so
+ * the values are those of ae_body. */
+static inline __attribute__((always_inline)) KN_T16 void kv_forward(
+    struct kitnet *kn, const struct kn_grp *g, const unsigned nv,
+    const unsigned nh)
+{
+	kn_vf se = kv_splat(0);
+
+	if (nv <= KV_NV && nh <= KV_NV) {
+		kn_vf acc[KV_NV] = { 0 };
+KV_UNROLL
+		for (unsigned h = 0; h < nh; h++)
+			acc[h] = g->hb[h];
+KV_UNROLL
+		for (unsigned v = 0; v < nv; v++) {
+			const kn_vf rv = g->r[v], *wr = g->w + v * nh;
+KV_UNROLL
+			for (unsigned h = 0; h < nh; h++)
+				acc[h] += rv * wr[h];
+		}
+		kv_sig_n(acc, nh);
+KV_UNROLL
+		for (unsigned h = 0; h < nh; h++)
+			g->y[h] = kv_and(acc[h], g->hm[h]);
+KV_UNROLL
+		for (unsigned v = 0; v < nv; v++)
+			acc[v] = g->vb[v];
+KV_UNROLL
+		for (unsigned h = 0; h < nh; h++) {
+			const kn_vf yh = g->y[h];
+KV_UNROLL
+			for (unsigned v = 0; v < nv; v++)
+				acc[v] += yh * g->w[v * nh + h];
+		}
+		kv_sig_n(acc, nv);
+KV_UNROLL
+		for (unsigned v = 0; v < nv; v++) {
+			kn_vf d = kv_and(g->r[v] - acc[v], g->vm[v]);
+			g->d[v] = d;
+			se += d * d;
+		}
+	} else {
+		for (unsigned h = 0; h < nh; h++) {
+			kn_vf acc = g->hb[h];
+			for (unsigned v = 0; v < nv; v++)
+				acc += g->r[v] * g->w[v * nh + h];
+			kv_sig_n(&acc, 1);
+			g->y[h] = kv_and(acc, g->hm[h]);
+		}
+		for (unsigned v = 0; v < nv; v++) {
+			kn_vf acc = g->vb[v];
+			const kn_vf *wr = g->w + v * nh;
+			for (unsigned h = 0; h < nh; h++)
+				acc += g->y[h] * wr[h];
+			kv_sig_n(&acc, 1);
+			kn_vf d = kv_and(g->r[v] - acc, g->vm[v]);
+			g->d[v] = d;
+			se += d * d;
+		}
+	}
+	/* sqrtf(se / nv) lanewise: both correctly rounded, as the scalar
+	 * instructions are */
+	kn_vf rmse;
+	__m512 q;
+	memcpy(&q, &se, sizeof(q));
+	q = _mm512_sqrt_ps(_mm512_div_ps(q, _mm512_load_ps((const float *)
+	    g->fnv)));
+	memcpy(&rmse, &q, sizeof(rmse));
+	memcpy(kn->s1 + g->c0, &rmse, g->n * sizeof(float));
+}
+
+/* Scoring: the inputs gathered as floats into g->r (kv_gather_512),
+ * normalised (ae_norm_body), the forward pass. */
+static inline __attribute__((always_inline)) KN_T16 void kv_score_body(
+    struct kitnet *kn, const struct kn_grp *g, const unsigned nv,
+    const unsigned nh)
+{
+	const float c = (float)MODEL_NORM_CLAMP;
+	const kn_vf lo = kv_splat(-c), hi = kv_splat(1 + c);
+
+KV_UNROLL
+	for (unsigned v = 0; v < nv; v++)
+		g->r[v] = kv_clamp((g->r[v] - g->nmin[v]) * g->nsc[v], lo, hi);
+	kv_forward(kn, g, nv, nh);
+}
+
+/* A training step of a group (ae_norm with updates, then ae_body with
+ * train = 1): the missing inputs of a lane are 0 and their errors are
+ * masked to 0, as ae_body zeroes its padding before the update. */
+static inline __attribute__((always_inline)) KN_T16 void kv_train_body(
+    struct kitnet *kn, const struct kn_grp *g, const double *x,
+    const unsigned nv, const unsigned nh)
+{
+	const float lr = kn->lr;
+
+	for (unsigned v = 0; v < nv; v++) {
+		const int32_t *ix = g->idx + (size_t)v * KN_L;
+		float mn[KN_L], mx[KN_L], sc[KN_L], t[KN_L];
+		memcpy(mn, &g->nmin[v], sizeof(mn));
+		memcpy(mx, &g->nmax[v], sizeof(mx));
+		memcpy(sc, &g->nsc[v], sizeof(sc));
+		for (unsigned l = 0; l < KN_L; l++)
+			t[l] = v < g->lnv[l] ? kv_norm1(x[ix[l]], &mn[l],
+			    &mx[l], &sc[l]) : 0;
+		memcpy(&g->nmin[v], mn, sizeof(mn));
+		memcpy(&g->nmax[v], mx, sizeof(mx));
+		memcpy(&g->nsc[v], sc, sizeof(sc));
+		memcpy(&g->r[v], t, sizeof(t));
+	}
+	kv_forward(kn, g, nv, nh);
+	/* hidden error (W^T d) * y (1 - y) with the weights before the step */
+KV_UNROLL
+	for (unsigned h = 0; h < nh; h++) {
+		kn_vf acc = kv_splat(0);
+KV_UNROLL
+		for (unsigned v = 0; v < nv; v++)
+			acc += g->d[v] * g->w[v * nh + h];
+		kn_vf yv = g->y[h];
+		acc *= yv * (1.0f - yv);
+		g->g[h] = acc;
+		g->hb[h] = g->hb[h] + lr * acc;
+	}
+KV_UNROLL
+	for (unsigned v = 0; v < nv; v++) {
+		kn_vf *wr = g->w + v * nh;
+		const kn_vf xv = lr * g->r[v], dv = lr * g->d[v];
+KV_UNROLL
+		for (unsigned h = 0; h < nh; h++)
+			wr[h] = wr[h] + xv * g->g[h] + dv * g->y[h];
+		g->vb[v] += dv;
+	}
+}
+
+/* The kernels of one instruction set: a group's score and training step,
+ * specialised for the default group size (m = MODEL_MAX_AE inputs, the
+ * default hidden ratio; a group is as large as its largest cluster, which
+ * the mapper fills up to m), any size otherwise. */
+#define KV_KERNELS(sfx, attr)						\
+	static attr void kv_score_##sfx(struct kitnet *kn,		\
+	    const struct kn_grp *g, const double *x)			\
+	{								\
+		(void)x;	/* kv_tofloat made kn->xf */		\
+		kv_gather_##sfx(kn, g);					\
+		if (g->nv == KV_NV && g->nh == KV_NH)			\
+			kv_score_body(kn, g, KV_NV, KV_NH);		\
+		else							\
+			kv_score_body(kn, g, g->nv, g->nh);		\
+	}								\
+	static attr void kv_train_##sfx(struct kitnet *kn,		\
+	    const struct kn_grp *g, const double *x)			\
+	{								\
+		if (g->nv == KV_NV && g->nh == KV_NH)			\
+			kv_train_body(kn, g, x, KV_NV, KV_NH);		\
+		else							\
+			kv_train_body(kn, g, x, g->nv, g->nh);		\
+	}
+
+
+/* The whole vector as floats into kn->xf, converted as the C cast does
+ * (round to nearest), 8 at a time. */
+static KN_T16 void kv_tofloat(struct kitnet *kn, const double *x)
+{
+	unsigned i = 0, n = kn->nfeat;
+
+	for (; i + 8 <= n; i += 8)
+		_mm256_storeu_ps(kn->xf + i, _mm512_cvtpd_ps(
+		    _mm512_loadu_pd(x + i)));
+	for (; i < n; i++)
+		kn->xf[i] = (float)x[i];
+}
+
+/* A group's inputs, xf[idx] lanewise into g->r, 16 per gather. */
+static KN_T16 void kv_gather_512(struct kitnet *kn, const struct kn_grp *g)
+{
+	for (unsigned v = 0; v < g->nv; v++) {
+		__m512i ix = _mm512_load_si512((const void *)(g->idx +
+		    (size_t)v * KN_L));
+		_mm512_store_ps((float *)&g->r[v], _mm512_i32gather_ps(ix,
+		    kn->xf, 4));
+	}
+}
+
+KV_KERNELS(512, KN_T16)
+#endif
+
+/* The groups and their memory (kitnet_set_map). */
+static int kv_build(struct kitnet *kn)
+{
+	unsigned nc = kn->nclust, ng = (nc + KN_L - 1) / KN_L;
+	size_t vecs = 0;
+
+	kn->grp = ew_calloc(ng, sizeof(struct kn_grp));
+	if (!kn->grp)
+		return -1;
+	kn->ngrp = ng;
+	for (unsigned k = 0; k < ng; k++) {
+		struct kn_grp *g = &kn->grp[k];
+		g->c0 = k * KN_L;
+		g->n = nc - g->c0 < KN_L ? nc - g->c0 : KN_L;
+		for (unsigned l = 0; l < g->n; l++) {
+			const struct kn_ae *ae = &kn->ens[g->c0 + l];
+			g->lnv[l] = (uint16_t)ae->nv;
+			if (ae->nv > g->nv)
+				g->nv = ae->nv;
+			if (ae->nh > g->nh)
+				g->nh = ae->nh;
+		}
+		vecs += (size_t)g->nv * g->nh + 4u * g->nh + 8u * g->nv + 1;
+	}
+	kn->va_raw = ew_calloc(vecs * sizeof(kn_vf) + 64, 1);
+	kn->xf = ew_calloc(kn->nfeat, sizeof(float));
+	if (!kn->va_raw || !kn->xf)
+		return -1;
+	char *raw = kn->va_raw;	/* the first 64-byte boundary in it */
+	kn_vf *p = (kn_vf *)(void *)(raw + ((64u - ((uintptr_t)raw & 63u)) &
+	    63u));
+	for (unsigned k = 0; k < ng; k++) {
+		struct kn_grp *g = &kn->grp[k];
+		const unsigned nv = g->nv, nh = g->nh;
+		g->w = p;
+		p += (size_t)nv * nh;
+		g->hb = p;
+		p += nh;
+		g->y = p;
+		p += nh;
+		g->g = p;
+		p += nh;
+		g->hm = (kn_vi *)p;
+		p += nh;
+		g->vb = p;
+		p += nv;
+		g->nmin = p;
+		p += nv;
+		g->nmax = p;
+		p += nv;
+		g->nsc = p;
+		p += nv;
+		g->r = p;
+		p += nv;
+		g->d = p;
+		p += nv;
+		g->vm = (kn_vi *)p;
+		p += nv;
+		g->idx = (int32_t *)p;
+		p += nv;
+		g->fnv = p;
+		p++;
+		for (unsigned l = 0; l < KN_L; l++)
+			(*g->fnv)[l] = l < g->n ? (float)g->lnv[l] : 1.0f;
+		for (unsigned l = 0; l < g->n; l++) {
+			const unsigned c = g->c0 + l;
+			const struct kn_ae *ae = &kn->ens[c];
+			for (unsigned v = 0; v < ae->nv; v++) {
+				g->vm[v][l] = -1;
+				g->idx[(size_t)v * KN_L + l] =
+				    kn->map[kn->cstart[c] + v];
+			}
+			for (unsigned h = 0; h < ae->nh; h++)
+				g->hm[h][l] = -1;
+		}
+	}
+	return 0;
+}
+
+/* Arena (canonical, per autoencoder) -> groups: every lane's parameters;
+ * what lies beyond a lane's sizes is 0. */
+static void kv_import(struct kitnet *kn)
+{
+	for (unsigned k = 0; k < kn->ngrp; k++) {
+		struct kn_grp *g = &kn->grp[k];
+		const unsigned nv = g->nv, nh = g->nh;
+		memset(g->w, 0, (size_t)nv * nh * sizeof(kn_vf));
+		memset(g->hb, 0, nh * sizeof(kn_vf));
+		memset(g->vb, 0, nv * sizeof(kn_vf));
+		memset(g->nmin, 0, nv * sizeof(kn_vf));
+		memset(g->nmax, 0, nv * sizeof(kn_vf));
+		memset(g->nsc, 0, nv * sizeof(kn_vf));
+		for (unsigned l = 0; l < g->n; l++) {
+			const struct kn_ae *ae = &kn->ens[g->c0 + l];
+			struct ae_view V = view_of(kn, ae);
+			for (unsigned v = 0; v < ae->nv; v++) {
+				for (unsigned h = 0; h < ae->nh; h++)
+					g->w[v * nh + h][l] =
+					    V.w[(size_t)v * ae->nhp + h];
+				g->vb[v][l] = V.vb[v];
+				g->nmin[v][l] = V.nmin[v];
+				g->nmax[v][l] = V.nmax[v];
+				g->nsc[v][l] = V.nsc[v];
+			}
+			for (unsigned h = 0; h < ae->nh; h++)
+				g->hb[h][l] = V.hb[h];
+		}
+	}
+}
+
+/* Groups -> an arena image out (arena_len floats): the arena with the
+ * ensemble's parameters as the side-by-side kernels left them (the
+ * padding as the per-autoencoder code keeps it: untouched). */
+static void kv_export(const struct kitnet *kn, float *out)
+{
+	if (out != kn->arena)
+		memcpy(out, kn->arena, kn->arena_len * sizeof(float));
+	for (unsigned k = 0; k < kn->ngrp; k++) {
+		const struct kn_grp *g = &kn->grp[k];
+		const unsigned nh = g->nh;
+		for (unsigned l = 0; l < g->n; l++) {
+			const struct kn_ae *ae = &kn->ens[g->c0 + l];
+			struct ae_view V = view_of(kn, ae);
+			const size_t o = ae->off;
+			const size_t ow = o, ohb = (size_t)(V.hb - kn->arena),
+			    ovb = (size_t)(V.vb - kn->arena),
+			    omn = (size_t)(V.nmin - kn->arena),
+			    omx = (size_t)(V.nmax - kn->arena),
+			    osc = (size_t)(V.nsc - kn->arena),
+			    owt = (size_t)(V.wt - kn->arena);
+			for (unsigned v = 0; v < ae->nv; v++) {
+				for (unsigned h = 0; h < ae->nh; h++) {
+					float w = g->w[v * nh + h][l];
+					out[ow + (size_t)v * ae->nhp + h] = w;
+					out[owt + (size_t)h * V.nvp + v] = w;
+				}
+				out[ovb + v] = g->vb[v][l];
+				out[omn + v] = g->nmin[v][l];
+				out[omx + v] = g->nmax[v][l];
+				out[osc + v] = g->nsc[v][l];
+			}
+			for (unsigned h = 0; h < ae->nh; h++)
+				out[ohb + h] = g->hb[h][l];
+		}
+	}
+}
+
 static double train_all(struct kitnet *kn, const double *x)
 {
 	unsigned nc = kn->nclust;
 
-	for (unsigned c = 0; c < nc; c++) {
+#ifdef KN_AVX2
+	for (unsigned k = 0; kn->side && k < kn->ngrp; k++)
+		kv_train_512(kn, &kn->grp[k], x);
+#endif
+	for (unsigned c = 0; !kn->side && c < nc; c++) {
 		const struct kn_ae *ae = &kn->ens[c];
 		const uint16_t *m = kn->map + kn->cstart[c];
 		for (unsigned v = 0; v < ae->nv; v++)
@@ -960,6 +1492,14 @@ static double score_all(struct kitnet *kn, const double *x,
 	const struct kn_plan *pl = kn->plan;
 	float *bx = kn->bx, *by = kn->by, *bd = kn->bd;
 
+	if (kn->side) {
+#ifdef KN_AVX2
+		kv_tofloat(kn, x);
+		for (unsigned g = 0; g < kn->ngrp; g++)
+			kv_score_512(kn, &kn->grp[g], x);
+#endif
+		goto out;
+	}
 	for (unsigned c = 0; c < nc; c++)
 		pl[c].nrm(kn, &kn->ens[c], x, kn->map + kn->cstart[c],
 		    bx + pl[c].ox);
@@ -974,6 +1514,16 @@ static double score_all(struct kitnet *kn, const double *x,
 			const float *d = bd + pl[c].ox;
 			for (unsigned v = 0; v < kn->ens[c].nv; v++)
 				ferr[m[v]] = (double)d[v] * d[v];
+		}
+	}
+out:
+	if (ferr && kn->side) {
+		for (unsigned c = 0; c < nc; c++) {
+			const struct kn_grp *g = &kn->grp[c / KN_L];
+			const unsigned l = c % KN_L;
+			const uint16_t *m = kn->map + kn->cstart[c];
+			for (unsigned v = 0; v < kn->ens[c].nv; v++)
+				ferr[m[v]] = (double)g->d[v][l] * g->d[v][l];
 		}
 	}
 	const struct kn_plan *po = &pl[nc];
@@ -1013,4 +1563,29 @@ double kitnet_explain(struct kitnet *kn, const double *x, double *contrib,
     double *ferr)
 {
 	return run_all(kn, x, 0, contrib, ferr);
+}
+
+void kitnet_params(const struct kitnet *kn, float *out)
+{
+	if (kn->side)
+		kv_export(kn, out);
+	else
+		memcpy(out, kn->arena, kn->arena_len * sizeof(float));
+}
+
+void kitnet_params_loaded(struct kitnet *kn)
+{
+	if (kn->nclust)
+		kv_import(kn);
+}
+
+void kitnet_reference(struct kitnet *kn, int on)
+{
+	if (!kn->nclust || !kn->grp || (on ? !kn->side : kn->side))
+		return;
+	if (on)
+		kv_export(kn, kn->arena);
+	else
+		kv_import(kn);
+	kn->side = (uint8_t)!on;
 }

@@ -9,7 +9,11 @@
  * kitnet_score() afterwards (kitnet_train() may still be called).
  *
  * All parameters live in one contiguous float arena (no allocation per
- * vector); the per-vector cost is a few thousand multiply-adds. */
+ * vector); the per-vector cost is a few thousand multiply-adds. The
+ * ensemble's autoencoders run side by side, KN_L of them in the lanes of
+ * one vector (kitnet.c), with their live parameters in that layout; the
+ * arena's canonical per-autoencoder layout is the snapshot format
+ * (kitnet_params, kitnet_params_loaded). */
 #ifndef EW_KITNET_H
 #define EW_KITNET_H
 
@@ -33,6 +37,7 @@ struct kn_ae {
 
 
 struct kn_plan;		/* scoring dispatch per autoencoder (kitnet.c) */
+struct kn_grp;		/* KN_L autoencoders side by side (kitnet.c) */
 
 struct kitnet {
 	unsigned nfeat, max_ae;
@@ -64,9 +69,21 @@ struct kitnet {
 					 * output autoencoder) */
 	unsigned maxv;			/* largest nv over all autoencoders */
 	uint64_t trained;		/* vectors given to kitnet_train */
-	uint8_t simd;			/* 1: AVX2 scoring kernels (same
-					 * results; 0 forces the SSE ones) */
+	uint8_t simd;			/* the CPU's widest: 2 AVX-512F (the
+					 * ensemble side by side), 1 AVX2, 0
+					 * SSE; every kernel gives the same
+					 * results bit for bit */
+	uint8_t side;			/* 1: the ensemble runs side by side
+					 * (its parameters live in grp, the
+					 * arena's copy is stale); 0: the
+					 * per-autoencoder reference path
+					 * (kitnet_reference) */
 	struct kn_plan *plan;		/* nclust + 1 (the output last) */
+	unsigned ngrp;			/* ceil(nclust / KN_L) */
+	struct kn_grp *grp;
+	void *va_raw;			/* the groups' vectors (unaligned
+					 * allocation) */
+	float *xf;			/* nfeat: the vector as floats */
 };
 
 /* nfeat in 1..65535, max_ae >= 1, lr > 0, 0 < hidden_ratio <= 1. NULL on
@@ -103,7 +120,16 @@ double kitnet_score(struct kitnet *kn, const double *x);
 double kitnet_explain(struct kitnet *kn, const double *x, double *contrib,
     double *ferr);
 
-/* Float views of one autoencoder's parameters (see struct kn_ae). */
-float *kitnet_ae_w(const struct kitnet *kn, const struct kn_ae *ae);
+/* The parameters in the arena's canonical layout (struct kn_ae; the
+ * snapshot format) into out[arena_len], for a ready kitnet. */
+void kitnet_params(const struct kitnet *kn, float *out);
+/* After writing canonical parameters into kn->arena (snapshot loading):
+ * make them the live ones. */
+void kitnet_params_loaded(struct kitnet *kn);
+/* Tests: on = 1 switches a ready kitnet to the per-autoencoder reference
+ * path (the ensemble one autoencoder at a time, parameters live in the
+ * arena), 0 back to the side-by-side kernels; the parameters move
+ * along. Both give the same scores and weights bit for bit. */
+void kitnet_reference(struct kitnet *kn, int on);
 
 #endif /* EW_KITNET_H */

@@ -139,8 +139,16 @@ int snap_encode(const struct kitnet *kn, const struct snap_meta *m,
 	}
 	put_u64(b + off, kn->arena_len);
 	off += 8;
+	/* the live parameters, in the arena's canonical layout */
+	float *par = ew_malloc(kn->arena_len * sizeof(float) + 1);
+	if (!par) {
+		ew_free(b);
+		return -1;
+	}
+	kitnet_params(kn, par);
 	for (size_t i = 0; i < kn->arena_len; i++, off += 4)
-		put_f32(b + off, kn->arena[i]);
+		put_f32(b + off, par[i]);
+	ew_free(par);
 	for (unsigned i = 0; i < THR_BINS; i++, off += 4)
 		put_u32(b + off, m->fit.hist[i]);
 	*out = b;
@@ -260,6 +268,7 @@ int snap_decode(const uint8_t *buf, size_t len, const uint8_t *pk,
 			    "%zu is not a finite number", i);
 		kn->arena[i] = f;
 	}
+	kitnet_params_loaded(kn);
 	for (unsigned i = 0; i < THR_BINS; i++)
 		m->fit.hist[i] = cur_le32(&c);
 	kn->lr = (float)lr;

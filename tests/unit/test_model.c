@@ -228,6 +228,118 @@ static void test_kitnet_rejects_bad_input(void **state)
 	kitnet_free(kn);
 }
 
+/* Any number of features: feature i follows latent (i % 5) with its own
+ * scale and offset; the last is constant. shift moves latent 0. */
+static void sample_wide(struct gen *g, double *x, unsigned nf, double shift)
+{
+	double z[5];
+
+	for (unsigned k = 0; k < 5; k++)
+		z[k] = g_norm(g) + (k == 0 ? shift : 0);
+	for (unsigned i = 0; i + 1 < nf; i++)
+		x[i] = (1.0 + (double)(i % 7)) * (z[i % 5] + 0.1 * g_norm(g)) +
+		    10.0 * (double)i;
+	x[nf - 1] = 42;
+}
+
+static void assert_same_bits(const void *a, const void *b, size_t n)
+{
+	assert_memory_equal(a, b, n);
+}
+
+/* One configuration of test_side_matches_reference: kitnet a runs the
+ * side-by-side kernels (when this CPU has AVX-512), b the
+ * per-autoencoder reference path, on the same data. */
+static void side_vs_ref(unsigned nf, unsigned m, double hr, uint64_t seed)
+{
+	struct gen g = { seed };
+	struct kitnet *a = kitnet_new(nf, m, 0.1, hr, 7);
+	struct kitnet *b = kitnet_new(nf, m, 0.1, hr, 7);
+	double *x = calloc(nf, sizeof(double));
+	double *ca = calloc(nf, sizeof(double)), *cb = calloc(nf, sizeof(double));
+	double *fa = calloc(nf, sizeof(double)), *fb = calloc(nf, sizeof(double));
+
+	assert_non_null(a);
+	assert_non_null(b);
+	assert_non_null(x);
+	assert_non_null(ca);
+	assert_non_null(cb);
+	assert_non_null(fa);
+	assert_non_null(fb);
+	for (int i = 0; i < 1500; i++) {
+		sample_wide(&g, x, nf, 0);
+		kitnet_fm_update(a, x);
+		kitnet_fm_update(b, x);
+	}
+	assert_int_equal(kitnet_fm_finish(a), 0);
+	assert_int_equal(kitnet_fm_finish(b), 0);
+	kitnet_reference(b, 1);
+	assert_int_equal(b->side, 0);
+	printf("  %u features, m %u, hidden ratio %.2f: %u clusters, %s\n", nf,
+	    m, hr, a->nclust, a->side ? "side by side vs reference" :
+	    "no AVX-512 here: reference path only");
+	for (int i = 0; i < 2500; i++) {
+		sample_wide(&g, x, nf, i % 11 == 0 ? 4.0 : 0);
+		if (i % 97 == 0)
+			x[(unsigned)i % nf] = i % 2 ? 1e7 : -1e7;	/* far out */
+		if (i % 3 == 0) {
+			if (i % 101 == 0)
+				x[0] = NAN;	/* as the minimum */
+			double ta = kitnet_train(a, x), tb = kitnet_train(b, x);
+			assert_same_bits(&ta, &tb, sizeof(ta));
+			continue;
+		}
+		if (i % 89 == 0)
+			x[nf / 2] = i % 2 ? INFINITY : NAN;
+		double sa = kitnet_score(a, x), sb = kitnet_score(b, x);
+		assert_same_bits(&sa, &sb, sizeof(sa));
+		if (i % 50 == 1) {
+			sa = kitnet_explain(a, x, ca, fa);
+			sb = kitnet_explain(b, x, cb, fb);
+			assert_same_bits(&sa, &sb, sizeof(sa));
+			assert_same_bits(ca, cb, a->nclust * sizeof(double));
+			assert_same_bits(fa, fb, nf * sizeof(double));
+		}
+		if (i == 1200) {	/* the parameters move both ways intact */
+			kitnet_reference(a, 1);
+			kitnet_reference(a, 0);
+		}
+	}
+	float *pa = calloc(a->arena_len, sizeof(float));
+	float *pb = calloc(b->arena_len, sizeof(float));
+	assert_non_null(pa);
+	assert_non_null(pb);
+	assert_int_equal(a->arena_len, b->arena_len);
+	kitnet_params(a, pa);
+	kitnet_params(b, pb);
+	assert_same_bits(pa, pb, a->arena_len * sizeof(float));
+	free(pa);
+	free(pb);
+	free(x);
+	free(ca);
+	free(cb);
+	free(fa);
+	free(fb);
+	kitnet_free(a);
+	kitnet_free(b);
+}
+
+/* The side-by-side kernels give the reference path's training scores,
+ * scores, explanations and weights bit for bit: the default m (the
+ * specialised kernel), small clusters, more than one group of 16,
+ * clusters larger than the specialised size, another hidden ratio; with
+ * inputs far out of the learned range, non-finite ones and a constant
+ * feature. */
+static void test_side_matches_reference(void **state)
+{
+	(void)state;
+	side_vs_ref(130, 10, 0.75, 11);
+	side_vs_ref(24, 4, 0.75, 12);
+	side_vs_ref(300, 10, 0.75, 13);
+	side_vs_ref(60, 20, 0.75, 14);
+	side_vs_ref(40, 7, 0.5, 15);
+}
+
 /* ---- threshold --------------------------------------------------------- */
 
 static void test_normal_quantile(void **state)
@@ -735,6 +847,7 @@ int main(void)
 		cmocka_unit_test(test_learns_and_flags_shift),
 		cmocka_unit_test(test_deterministic),
 		cmocka_unit_test(test_kitnet_rejects_bad_input),
+		cmocka_unit_test(test_side_matches_reference),
 		cmocka_unit_test(test_normal_quantile),
 		cmocka_unit_test(test_lognormal_fit),
 		cmocka_unit_test(test_benign_quiet),
