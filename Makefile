@@ -27,7 +27,7 @@ PKG_DEB_sqlite3   := libsqlite3-dev
 PKG_DEB_libcap    := libcap-dev
 PKG_DEB_libseccomp := libseccomp-dev
 PKG_DEB_libmicrohttpd := libmicrohttpd-dev
-ifeq ($(filter clean deps check demo,$(MAKECMDGOALS)),)
+ifeq ($(filter clean deps check demo assets,$(MAKECMDGOALS)),)
 PKG_MISSING := $(strip $(foreach p,$(PKGS),$(if $(shell pkg-config --exists $(p) && echo y),,$(p))))
 ifneq ($(PKG_MISSING),)
 $(error missing libraries: $(PKG_MISSING); install Debian packages: $(foreach p,$(PKG_MISSING),$(PKG_DEB_$(p))) (or run scripts/install-deps))
@@ -64,6 +64,7 @@ CMOCKA_LIBS   := $(shell pkg-config --libs cmocka 2>/dev/null || echo -lcmocka)
 
 BENCH_SRCS := $(sort $(wildcard bench/bench_*.c))
 BENCH_BINS := $(BENCH_SRCS:bench/%.c=$(BUILD)/%)
+include mk/web.mk
 
 .PHONY: all deps check demo asan fuzz bench clean tests unit-tests
 
@@ -77,7 +78,7 @@ $(BUILD)/obj/%.o: src/%.c
 	@[ "$(V)" != 0 ] || echo "  CC    $@"
 	$(Q)$(CC) $(CFLAGS_ALL) $(WARN) -c $< -o $@
 
-$(LIB): $(LIB_OBJS)
+$(LIB): $(LIB_OBJS) $(WEB_ASSETS_OBJ)
 	@mkdir -p $(dir $@)
 	$(Q)rm -f $@
 	$(Q)ar rcs $@ $^

@@ -474,6 +474,41 @@
 #define STORE_TRIM_CHUNK       500
 /* SQLite waits this long for a lock held by another connection. */
 #define STORE_BUSY_TIMEOUT_MS  5000
+/* Per-device traffic samples (device_traffic, one row per device per
+ * 300 s bucket) older than this, against the newest alert/device time, are
+ * deleted: a week of history for the dashboard's chart plus a day. */
+#define STORE_TRAFFIC_MAX_AGE_S (8ull * 86400)
+#define STORE_TRAFFIC_BUCKET_S   300
+
+/* ---- api (HTTP API and dashboard, src/api/, `edgeward serve`) -------- */
+
+/* Loopback by default: the API is for this host unless asked otherwise. */
+#define API_DEFAULT_HOST        "127.0.0.1"
+#define API_DEFAULT_PORT        8765
+/* Request limits: longer URLs get 414, larger bodies 413; headers are
+ * bounded by MHD's per-connection memory. */
+#define API_MAX_URL             2048
+#define API_MAX_BODY            4096
+#define API_CONN_MEMORY        (32u << 10)
+#define API_MAX_CONNECTIONS       64
+#define API_CONN_TIMEOUT_S        15
+/* At most this many query parameters (the most any endpoint takes is 9). */
+#define API_MAX_PARAMS            16
+/* Page sizes: default and largest limit for the list endpoints. */
+#define API_LIMIT_DEFAULT        100
+#define API_LIMIT_MAX           1000
+/* Newest alerts shown on a device page; traffic points per answer. */
+#define API_DEVICE_ALERTS         50
+#define API_TRAFFIC_POINTS      2016
+/* overview?days= default and largest. */
+#define API_DAYS_DEFAULT          30
+#define API_DAYS_MAX             365
+/* Ack note length (characters) and token file bounds. */
+#define API_NOTE_MAX             200
+#define API_TOKEN_MIN             32
+#define API_TOKEN_MAX            256
+/* Largest JSON answer built (a page of 1000 alerts with their events). */
+#define API_MAX_RESPONSE       (16u << 20)
 
 /* ---- output ----------------------------------------------------------- */
 

@@ -11,6 +11,11 @@
 #   live        `edgeward run` over a veth pair in a network namespace: end
 #               to end with a restart, kill -9 twenty times, full and
 #               read-only store (skipped without root or namespaces)
+#   api         `edgeward serve` over a real socket: auth, every endpoint's
+#               shape, paging, errors, limits, TLS, and a 10,000-request load
+#   browser     the dashboard in headless Chromium against `edgeward serve`
+#               (skipped when Chromium or playwright-core cannot be had);
+#               screenshots in build/test-results/browser
 #   corpus      analyze every file under ../shared/data with the ASan binary
 #               (skipped with a message when the folder is absent)
 #   attacks     every attack capture in ../shared/data raises the right alert
@@ -20,7 +25,7 @@
 set -u
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
-SUITES=${EW_SUITES:-"unit cli golden unit-asan cli-asan golden-asan live corpus attacks"}
+SUITES=${EW_SUITES:-"unit cli golden unit-asan cli-asan golden-asan live api browser corpus attacks"}
 RES_DIR=$(mktemp -d "${TMPDIR:-/tmp}/ew-tests.XXXXXX")
 # The live suite runs the sensor as nobody below this directory.
 chmod 755 "$RES_DIR"
@@ -63,6 +68,8 @@ run_suite() {
 	corpus)      EW_BIN=build/asan/edgeward tests/corpus/run.sh "$res" ;;
 	attacks)     EW_BIN=build/edgeward tests/attacks/run.sh "$res" ;;
 	live)        EW_BIN=build/edgeward tests/live/all.sh "$res" ;;
+	api)         EW_BIN=build/edgeward tests/api/run.sh "$res" ;;
+	browser)     EW_BIN=build/edgeward tests/browser/run.sh "$res" ;;
 	*) echo "unknown suite $suite"; echo "FAIL suite-$suite" >>"$res" ;;
 	esac
 }

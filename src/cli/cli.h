@@ -17,6 +17,7 @@ int cli_devices(int argc, char **argv);	/* devices.c */
 int cli_alerts(int argc, char **argv);	/* alerts.c */
 int cli_model(int argc, char **argv);	/* model.c */
 int cli_run(int argc, char **argv);	/* run.c: the live sensor */
+int cli_serve(int argc, char **argv);	/* serve.c: the HTTP API */
 
 /* Create dir and its missing parents (mode 0755). 0 or -1 with errno. */
 int cli_mkdirs(const char *dir);

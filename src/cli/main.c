@@ -22,6 +22,8 @@ static void usage(FILE *fp)
 	    "                             enrol devices into a fingerprint library\n"
 	    "  alerts --store FILE [--since T] [--device D] [--severity N]\n"
 	    "                             list the alerts kept in the store\n"
+	    "  serve --store FILE [--listen HOST:PORT]\n"
+	    "                             the HTTP API and the web dashboard\n"
 	    "  model keygen|sign|verify   Ed25519 keys and signatures of model snapshots\n"
 	    "  sim -w FILE [options]      write a simulated smart-home capture\n"
 	    "  version                    print the version\n"
@@ -43,6 +45,7 @@ int main(int argc, char **argv)
 	if (strcmp(cmd, "devices") == 0)
 		return cli_devices(argc - 1, argv + 1);
 	if (strcmp(cmd, "alerts") == 0) return cli_alerts(argc - 1, argv + 1);
+	if (strcmp(cmd, "serve") == 0) return cli_serve(argc - 1, argv + 1);
 	if (strcmp(cmd, "model") == 0)
 		return cli_model(argc - 1, argv + 1);
 	if (strcmp(cmd, "sim") == 0)

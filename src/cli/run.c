@@ -7,6 +7,7 @@
  * which wakes at least every capture timeout. */
 #include <errno.h>
 #include <getopt.h>
+#include <pthread.h>
 #include <limits.h>
 #include <pwd.h>
 #include <signal.h>
@@ -18,6 +19,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "api/api.h"
 #include "cli/cli.h"
 #include "config.h"
 #include "model/snapshot.h"
@@ -49,12 +51,15 @@ struct run_opts {
 	uint64_t snaplen;
 	size_t buffer;
 	int user_given;
+	int api;			/* --api: serve the HTTP API and dashboard */
+	const char *api_listen, *api_token, *api_cert, *api_key;
 };
 
 enum {
 	OPT_USER = 0x200, OPT_MODEL, OPT_STATS, OPT_MODEL_INT, OPT_EVE_MAX,
 	OPT_EVE_KEEP, OPT_SYSLOG, OPT_SNAPLEN, OPT_BUFFER, OPT_PROMISC,
-	OPT_QUARANTINE, OPT_NO_SANDBOX,
+	OPT_QUARANTINE, OPT_NO_SANDBOX, OPT_API, OPT_API_LISTEN,
+	OPT_API_TOKEN, OPT_API_CERT, OPT_API_KEY,
 };
 
 static const struct option own_opts[] = {
@@ -76,6 +81,11 @@ static const struct option own_opts[] = {
 	{ "promisc", no_argument, NULL, OPT_PROMISC },
 	{ "quarantine", no_argument, NULL, OPT_QUARANTINE },
 	{ "no-sandbox", no_argument, NULL, OPT_NO_SANDBOX },
+	{ "api", no_argument, NULL, OPT_API },
+	{ "api-listen", required_argument, NULL, OPT_API_LISTEN },
+	{ "api-token-file", required_argument, NULL, OPT_API_TOKEN },
+	{ "api-tls-cert", required_argument, NULL, OPT_API_CERT },
+	{ "api-tls-key", required_argument, NULL, OPT_API_KEY },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -134,10 +144,22 @@ static void usage(FILE *fp)
 	    "                         keeps CAP_NET_ADMIN after the privilege drop\n"
 	    "      --no-sandbox       no seccomp filter (debugging; LeakSanitizer\n"
 	    "                         cannot work under it)\n"
+	    "\n"
+	    "  HTTP API and dashboard (as 'edgeward serve', over the same store):\n"
+	    "      --api              serve them while capturing (needs --store)\n"
+	    "      --api-listen HOST:PORT\n"
+	    "                         address (default %s:%d; started after the\n"
+	    "                         privilege drop, so a port >= 1024)\n"
+	    "      --api-token-file FILE\n"
+	    "                         bearer token (default api.token beside the\n"
+	    "                         store, made with mode 0600 on first start)\n"
+	    "      --api-tls-cert FILE, --api-tls-key FILE\n"
+	    "                         serve HTTPS with this PEM certificate and key\n"
 	    "\n",
 	    CAP_LIVE_SNAPLEN, CAP_LIVE_BUFFER >> 20, SVC_DEFAULT_USER,
 	    RUN_MODEL_INTERVAL_S, RUN_STATS_INTERVAL_S,
-	    (unsigned long long)(RUN_EVE_MAX_SIZE >> 20), RUN_EVE_KEEP);
+	    (unsigned long long)(RUN_EVE_MAX_SIZE >> 20), RUN_EVE_KEEP,
+	    API_DEFAULT_HOST, API_DEFAULT_PORT);
 	cli_pl_usage(fp);
 	fprintf(fp,
 	    "\n"
@@ -218,6 +240,11 @@ static int own_option(struct run_opts *o, int c, const char *arg)
 	case OPT_PROMISC: o->promisc = 1; return 1;
 	case OPT_QUARANTINE: o->quarantine = 1; return 1;
 	case OPT_NO_SANDBOX: o->no_sandbox = 1; return 1;
+	case OPT_API: o->api = 1; return 1;
+	case OPT_API_LISTEN: o->api_listen = arg; return 1;
+	case OPT_API_TOKEN: o->api_token = arg; return 1;
+	case OPT_API_CERT: o->api_cert = arg; return 1;
+	case OPT_API_KEY: o->api_key = arg; return 1;
 	default: return 0;
 	}
 }
@@ -334,6 +361,7 @@ struct sensor {
 	struct eve *eve;
 	struct store *store;
 	struct pipeline *pl;
+	struct api *api;
 	char eve_path[PATH_MAX], dev_path[PATH_MAX];
 	char model_path[PATH_MAX], key_path[PATH_MAX];
 	uint64_t t_start;		/* monotonic ns */
@@ -874,6 +902,45 @@ static const char *target_user(const struct run_opts *o, char *buf,
 	return buf;
 }
 
+/* The HTTP API on its own thread, as the sensor's user (its token file
+ * and acks belong to that user). Signals stay with the capture loop: the
+ * server thread starts with them blocked. */
+static int start_api(struct sensor *s)
+{
+	const struct run_opts *o = &s->o;
+	struct api_config ac;
+	char host[256], err[512];
+	sigset_t all, old;
+
+	api_config_default(&ac);
+	if (o->api_listen) {
+		if (api_parse_listen(o->api_listen, host, sizeof(host),
+		    &ac.port, err, sizeof(err)) < 0) {
+			fprintf(stderr, "edgeward run: --api-listen: %s\n", err);
+			return -1;
+		}
+		ac.host = host;
+	}
+	ac.store_path = o->po.store_path;
+	ac.token_file = o->api_token;
+	ac.tls_cert = o->api_cert;
+	ac.tls_key = o->api_key;
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	s->api = api_start(&ac, err, sizeof(err));
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (!s->api) {
+		fprintf(stderr, "edgeward run: api: %s\n", err);
+		return -1;
+	}
+	fprintf(stderr, "edgeward run: dashboard at %s://%s%s%s:%u/ (token in "
+	    "%s)\n", api_is_tls(s->api) ? "https" : "http",
+	    strchr(ac.host, ':') ? "[" : "", ac.host,
+	    strchr(ac.host, ':') ? "]" : "", (unsigned)api_port(s->api),
+	    api_token_path(s->api));
+	return 0;
+}
+
 static int start(struct sensor *s)
 {
 	struct run_opts *o = &s->o;
@@ -979,6 +1046,8 @@ static int start(struct sensor *s)
 		    pr.restored, o->po.store_path);
 	}
 	set_syslog(s, o->syslog);
+	if (o->api && start_api(s) < 0)
+		return -1;
 
 	/* 6. the sandbox, last: everything is open */
 	if (!o->no_sandbox && svc_sandbox(err, sizeof(err)) < 0)
@@ -1020,6 +1089,14 @@ int cli_run(int argc, char **argv)
 		rc = 2;
 		goto out;
 	}
+	if ((s->o.api || s->o.api_listen || s->o.api_token || s->o.api_cert ||
+	    s->o.api_key) && !(s->o.api && s->o.po.store_path)) {
+		fprintf(stderr, "edgeward run: %s\n", s->o.api ?
+		    "--api needs --store (it serves the store)" :
+		    "--api-* options need --api");
+		rc = 2;
+		goto out;
+	}
 	s->t_start = mono_ns();
 	setup_signals();
 	if (start(s) < 0) {
@@ -1034,6 +1111,7 @@ int cli_run(int argc, char **argv)
 	fprintf(stderr, "edgeward run: stopped after %llu packets\n",
 	    (unsigned long long)pipeline_cap_stats(s->pl)->packets);
 out:
+	api_stop(s->api);	/* before the store it reads goes away */
 	pipeline_free(s->pl);
 	if (s->eve && eve_close(s->eve, err, sizeof(err)) < 0) {
 		fprintf(stderr, "edgeward run: %s: %s\n", s->eve_path, err);

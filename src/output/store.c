@@ -60,6 +60,10 @@ static const char *const stmt_sql[STORE_ST__COUNT] = {
 	    "INSERT INTO runs(source, ts_start) VALUES(?1, ?2)",
 	[STORE_ST_RUN_END] =
 	    "UPDATE runs SET ts_end = ?1 WHERE id = ?2",
+	[STORE_ST_TRAFFIC] =
+	    "INSERT INTO device_traffic(device_key, ts, pkts, bytes)"
+	    " VALUES(?1, ?2, ?3, ?4) ON CONFLICT(device_key, ts)"
+	    " DO UPDATE SET pkts = excluded.pkts, bytes = excluded.bytes",
 };
 
 void store_config_default(struct store_config *cfg)
@@ -322,6 +326,8 @@ void store_put_device(struct store *st, const struct store_device *d)
 	if (r) {
 		r->u[0] = d->first_seen;
 		r->u[1] = d->last_seen;
+		r->u[2] = d->pkts;
+		r->u[3] = d->bytes;
 	}
 	enqueue(st, r);
 }

@@ -59,8 +59,14 @@ struct store_device {
 	const char *key;		/* "aa:bb:cc:dd:ee:ff", or the IP when keyed by IP */
 	const char *mac, *ip, *vendor, *cls, *model, *name;	/* "" or NULL when unknown */
 	uint64_t first_seen, last_seen;	/* packet time, ns */
+	uint64_t pkts, bytes;		/* cumulative since first seen; also kept
+					 * per STORE_TRAFFIC_BUCKET_S bucket of
+					 * last_seen in device_traffic */
 	const char *json; size_t json_len;	/* the devices.json object */
 	const char *state; size_t state_len;	/* restore blob (dev_restore input); may equal json */
+	uint64_t alerts_open[3];	/* store_query_devices/store_get_device only:
+					 * alerts with this device_key not
+					 * acknowledged, severity 1..3 */
 };
 void store_put_device(struct store *st, const struct store_device *d);	/* upsert by key */
 /* The alert's EVE JSON object (eve_alert_json, byte-identical to the
@@ -113,7 +119,8 @@ void store_get_status(struct store *st, struct store_status *out);	/* thread-saf
 int store_each_device(struct store *st,
     int (*fn)(const struct store_device *d, void *ud), void *ud);	/* by key */
 struct store_alert_row { int64_t id; uint64_t ts_start, ts_end; uint32_t sid; int severity; const char *category,
-	*signature, *src_ip, *dest_ip, *device_key, *json; };
+	*signature, *src_ip, *dest_ip, *device_key, *json;
+	int acked, expected;	/* store_query_alerts/store_get_alert only; 0 elsewhere */ };
 struct store_alert_filter { uint64_t since_ns; const char *device; int max_severity; /* 0 = any; 1..3: that or more severe */ unsigned limit; };
 /* By ts_start then id. f may be NULL (all). device matches device_key,
  * src_ip or dest_ip. limit 0 = all; otherwise the NEWEST limit rows, still
@@ -131,6 +138,92 @@ int store_newest_alert_ts(struct store *st, uint64_t *out);
 /* The latest model snapshot row (path in buf); 1 found, 0 none, -1. */
 int store_last_model(struct store *st, uint64_t *ts, char *path,
     size_t pathlen, char *phase, size_t phaselen, uint64_t *trained);
+
+/* ---- readers for the HTTP API (src/api/). Values only ever reach SQL
+ * as bound parameters. Each returns what it says, -1 on a database error
+ * or STORE_EBUSY when the database stayed locked past the busy timeout.
+ * A read-only v1 file has no device_traffic / alert_acks tables: they
+ * read as empty (no traffic, nothing acknowledged). Callbacks run under
+ * the store's lock: they must not call the store. */
+#define STORE_EBUSY (-2)
+
+struct store_device_filter {
+	const char *q;		/* case-insensitive (ASCII) substring of key, mac,
+				 * ip, vendor, class, model or name; NULL any */
+	const char *cls;	/* exact class; NULL any */
+	unsigned limit, offset;	/* limit 0 = all */
+};
+/* Matching devices by last_seen descending then key, the page
+ * [offset, offset+limit) to fn; the count of all matching -> *total.
+ * pkts/bytes come from the device JSON. 0 or <0. */
+int store_query_devices(struct store *st, const struct store_device_filter *f,
+    uint64_t *total, int (*fn)(const struct store_device *d, void *ud),
+    void *ud);
+/* One device by key: 1 (fn called), 0 no such device, <0. */
+int store_get_device(struct store *st, const char *key,
+    int (*fn)(const struct store_device *d, void *ud), void *ud);
+
+struct store_alert_query {
+	uint64_t since_ns, until_ns;	/* ts_start within; until 0 = no bound */
+	const char *device;	/* device_key, src_ip or dest_ip; NULL any */
+	int max_severity;	/* 0 any; 1..3: that or more severe */
+	const char *category;	/* NULL any */
+	int acked;		/* -1 any, 0 not acknowledged, 1 acknowledged */
+	int64_t after_id;	/* < 0: newest id first; >= 0: ids > after_id,
+				 * ascending (polling) */
+	unsigned limit, offset;	/* limit 0 = all */
+};
+/* The page of matching alerts to fn (acked/expected filled in); the count
+ * of all matching -> *total. 0 or <0. */
+int store_query_alerts(struct store *st, const struct store_alert_query *q,
+    uint64_t *total, int (*fn)(const struct store_alert_row *r, void *ud),
+    void *ud);
+/* One alert by id: 1 (fn called), 0 none, <0. */
+int store_get_alert(struct store *st, int64_t id,
+    int (*fn)(const struct store_alert_row *r, void *ud), void *ud);
+/* Alerts with this device_key not acknowledged, by severity 1..3 in
+ * open[0..2]. 0 or <0. */
+int store_alerts_open(struct store *st, const char *device_key,
+    uint64_t open[3]);
+/* The baselines of one device, by kind. 0 or <0. */
+int store_each_baseline_of(struct store *st, const char *device_key,
+    int (*fn)(const char *kind, uint64_t ts, const char *json, void *ud),
+    void *ud);
+/* The newest stats row: fn(ts, whole event JSON, its "stats" member as
+ * JSON text). 1 (fn called), 0 no stats yet, <0. */
+int store_newest_stats(struct store *st, int (*fn)(uint64_t ts,
+    const char *event, const char *stats, void *ud), void *ud);
+
+struct store_traffic_point { uint64_t ts, pkts, bytes; };
+/* The newest max samples of a device with ts <= until_ns (0 = no bound),
+ * oldest first, into out[]; how many -> *n. Cumulative counters as stored
+ * (one per STORE_TRAFFIC_BUCKET_S bucket). 0 or <0. */
+int store_traffic(struct store *st, const char *device_key,
+    uint64_t until_ns, struct store_traffic_point *out, size_t max,
+    size_t *n);
+
+struct store_counts {
+	uint64_t devices, alerts, bytes;	/* bytes: the database file */
+	uint64_t alerts_by_sev[3];		/* severity 1..3 */
+	int64_t newest_alert_id;		/* 0: none */
+	uint64_t newest_alert_ts;		/* its ts_start, 0: none */
+};
+int store_get_counts(struct store *st, struct store_counts *c);	/* 0 or <0 */
+/* Devices per class ("" for unclassified), by class. 0 or <0. */
+int store_devices_by_class(struct store *st,
+    int (*fn)(const char *cls, uint64_t n, void *ud), void *ud);
+/* Alerts per category, by category. 0 or <0. */
+int store_alerts_by_category(struct store *st,
+    int (*fn)(const char *category, uint64_t n, void *ud), void *ud);
+/* Alerts with ts_start >= since_ns per UTC day (days since the epoch)
+ * and severity, by day. 0 or <0. */
+int store_alerts_per_day(struct store *st, uint64_t since_ns,
+    int (*fn)(uint64_t day, int severity, uint64_t n, void *ud), void *ud);
+/* Record an acknowledgement now, on a READ-WRITE store, bypassing the
+ * queue (a user action, rare). Repeating it overwrites the previous one.
+ * ts_ns: wall clock. 1 done, 0 no such alert, <0. */
+int store_ack_alert(struct store *st, int64_t alert_id, uint64_t ts_ns,
+    int expected, const char *note, const char *source);
 
 /* Tests and diagnostics: run sql on the writer's connection between
  * batches (e.g. "PRAGMA max_page_count = 50" to make the disk "full",

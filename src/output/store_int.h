@@ -13,7 +13,7 @@
 #include "output/store.h"
 #include "util/json.h"
 
-#define STORE_SCHEMA_VERSION 1
+#define STORE_SCHEMA_VERSION 2
 
 enum store_qtype {
 	STORE_Q_DEVICE, STORE_Q_ALERT, STORE_Q_STATS, STORE_Q_MODEL,
@@ -44,6 +44,7 @@ struct store_batch {
 enum store_stmt {
 	STORE_ST_DEVICE, STORE_ST_ALERT, STORE_ST_STATS, STORE_ST_MODEL,
 	STORE_ST_BASELINE, STORE_ST_RUN_BEGIN, STORE_ST_RUN_END,
+	STORE_ST_TRAFFIC,
 	STORE_ST__COUNT
 };
 
@@ -90,6 +91,8 @@ int store_migrate(sqlite3 *db, int64_t from, const char *path, char *err,
 int store_exec(sqlite3 *db, const char *sql, const char *path, char *err,
     size_t errlen);
 int store_query_i64(sqlite3 *db, const char *sql, int64_t *out);
+/* 1 when the table exists (a read-only v1 file lacks the v2 ones). */
+int store_has_table(sqlite3 *db, const char *name);
 
 /* store_writer.c */
 void store_commit_batch(struct store *st, struct store_batch *b);

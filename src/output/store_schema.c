@@ -43,6 +43,16 @@ static const char *const migrations[STORE_SCHEMA_VERSION] = {
 	"CREATE TABLE baselines(device_key TEXT NOT NULL, kind TEXT NOT NULL,"
 	" ts INTEGER NOT NULL, json TEXT NOT NULL,"
 	" PRIMARY KEY(device_key, kind));",
+	/* v2: per-device traffic samples for the dashboard's chart (the
+	 * cumulative counters at the last export in each bucket; readers
+	 * take deltas) and alert acknowledgements from the API. */
+	"CREATE TABLE device_traffic(device_key TEXT NOT NULL,"
+	" ts INTEGER NOT NULL, pkts INTEGER NOT NULL, bytes INTEGER NOT NULL,"
+	" PRIMARY KEY(device_key, ts));"
+	"CREATE INDEX device_traffic_ts ON device_traffic(ts);"
+	"CREATE TABLE alert_acks(alert_id INTEGER PRIMARY KEY,"
+	" ts INTEGER NOT NULL, expected INTEGER NOT NULL, note TEXT NOT NULL,"
+	" source TEXT NOT NULL);",
 };
 
 /* Look at the file before SQLite does, so a file that is not a database
@@ -99,6 +109,19 @@ int store_query_i64(sqlite3 *db, const char *sql, int64_t *out)
 	}
 	sqlite3_finalize(s);
 	return rc;
+}
+
+int store_has_table(sqlite3 *db, const char *name)
+{
+	sqlite3_stmt *s = NULL;
+	int found = 0;
+	if (sqlite3_prepare_v2(db, "SELECT 1 FROM sqlite_master WHERE type = "
+	    "'table' AND name = ?1", -1, &s, NULL) == SQLITE_OK) {
+		sqlite3_bind_text(s, 1, name, -1, SQLITE_STATIC);
+		found = sqlite3_step(s) == SQLITE_ROW;
+	}
+	sqlite3_finalize(s);
+	return found;
 }
 
 uint64_t store_file_bytes(sqlite3 *db)

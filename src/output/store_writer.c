@@ -60,6 +60,32 @@ static int bind_u64(sqlite3_stmt *s, int idx, uint64_t v)
 	return sqlite3_bind_int64(s, idx, (sqlite3_int64)v);
 }
 
+/* The device's counters into its traffic bucket (the bucket of
+ * last_seen), overwriting what an earlier export in the same bucket put
+ * there: the row holds the counters at the bucket's last export. */
+static int put_traffic(struct store *st, const struct store_qrow *r)
+{
+	sqlite3_stmt *s = st->stmt[STORE_ST_TRAFFIC];
+	const uint64_t bucket = (uint64_t)STORE_TRAFFIC_BUCKET_S * 1000000000ull;
+	int rc;
+	if (!r->u[1])
+		return SQLITE_OK;	/* never seen: no time to file it under */
+	rc = bind_str(s, 1, r, 0);
+	if (rc == SQLITE_OK)
+		rc = bind_u64(s, 2, r->u[1] / bucket * bucket);
+	if (rc == SQLITE_OK)
+		rc = bind_u64(s, 3, r->u[2]);
+	if (rc == SQLITE_OK)
+		rc = bind_u64(s, 4, r->u[3]);
+	if (rc == SQLITE_OK) {
+		rc = sqlite3_step(s);
+		rc = rc == SQLITE_DONE ? SQLITE_OK : rc;
+	}
+	sqlite3_reset(s);
+	sqlite3_clear_bindings(s);
+	return rc;
+}
+
 /* Bind one row to its statement and run it. SQLITE_OK or an error. */
 static int put_row(struct store *st, const struct store_qrow *r)
 {
@@ -81,6 +107,8 @@ static int put_row(struct store *st, const struct store_qrow *r)
 			rc = r->n[8] > (size_t)0x7fffffff ? SQLITE_TOOBIG :
 			    sqlite3_bind_blob(s, 11, r->s[8], (int)r->n[8],
 			    SQLITE_STATIC);
+		if (rc == SQLITE_OK)
+			rc = put_traffic(st, r);
 		break;
 	case STORE_Q_ALERT:
 		s = st->stmt[STORE_ST_ALERT];
@@ -226,6 +254,19 @@ static int retain_age(struct store *st, struct ret_result *res)
 			rc = delete_before(db, "DELETE FROM baselines WHERE "
 			    "ts < ?1", newest - age, &nb);
 	}
+#if STORE_TRAFFIC_MAX_AGE_S > 0
+	if (rc == SQLITE_OK) {
+		const int64_t age = (int64_t)STORE_TRAFFIC_MAX_AGE_S * 1000000000;
+		int64_t na = one_i64(db, "SELECT max(ts_start) FROM alerts", &rc);
+		int64_t nd = rc == SQLITE_OK ? one_i64(db, "SELECT "
+		    "max(last_seen) FROM devices", &rc) : 0;
+		int64_t newest = na > nd ? na : nd;
+		uint64_t nt = 0;
+		if (rc == SQLITE_OK && newest > age)
+			rc = delete_before(db, "DELETE FROM device_traffic WHERE "
+			    "ts < ?1", newest - age, &nt);
+	}
+#endif
 	return rc;
 }
 
@@ -303,7 +344,11 @@ static void retention(struct store *st, uint64_t bytes, struct ret_result *res)
 	if (++st->commits_since_retention < STORE_RETENTION_EVERY && !by_size)
 		return;
 	st->commits_since_retention = 0;
-	if (st->cfg.alert_max_age_s || st->cfg.device_max_age_s) {
+	int by_age = st->cfg.alert_max_age_s || st->cfg.device_max_age_s;
+#if STORE_TRAFFIC_MAX_AGE_S > 0
+	by_age = 1;		/* traffic samples always age out */
+#endif
+	if (by_age) {
 		res->what = "retention by age";
 		res->rc = sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
 		if (res->rc == SQLITE_OK)

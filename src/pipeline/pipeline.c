@@ -76,6 +76,7 @@ static void on_dev_export(const struct dev_export *d, void *ud)
 		.vendor = d->vendor, .cls = d->cls, .model = d->model,
 		.name = d->name,
 		.first_seen = d->first_seen, .last_seen = d->last_seen,
+		.pkts = d->pkts, .bytes = d->bytes,
 		.json = d->json, .json_len = d->json_len,
 		.state = d->state, .state_len = d->state_len,
 	};

@@ -127,7 +127,10 @@ owner=$(stat -c %U "$S" 2>/dev/null)
 # ---- run 2: restart, replay more -----------------------------------------
 cp "$L/eve.json" "$T/run1.eve.json"
 # shellcheck disable=SC2086
-if ew_start "$T/run2.out" --store "$S" -l "$L" --user nobody --stats-interval 1 $MODEL; then
+# run 2 also serves the API (`run --api`) on the namespace's loopback
+API_PORT=18765
+if ew_start "$T/run2.out" --store "$S" -l "$L" --user nobody --stats-interval 1 $MODEL \
+    --api --api-listen "127.0.0.1:$API_PORT"; then
 	ok "run 2: 'capturing on $IF_CAP'"
 else
 	bad "run 2: 'capturing on $IF_CAP'" "$(tail -3 "$T/run2.out")"
@@ -139,6 +142,25 @@ grep -qi "restored $ndev1 devices\|$ndev1 devices restored" "$T/run2.out" &&
     ok "run 2 says it restored $ndev1 devices" || bad "run 2 says it restored $ndev1 devices" "$(grep -i restor "$T/run2.out" | head -2)"
 grep -qi 'model' "$T/run2.out" && ok "run 2 says what it did with the model" ||
     bad "run 2 says what it did with the model" "$(head -5 "$T/run2.out" | tr '\n' ' ')"
+# run --api: the token file is the sensor user's, 0600; the API answers
+# with the store's devices and refuses a request without the token
+TOK="$(dirname "$S")/api.token"
+m=$(stat -c '%a %U' "$TOK" 2>/dev/null)
+[ "$m" = "600 nobody" ] && ok "run 2: api.token made 0600 for the sensor's user" ||
+    bad "run 2: api.token made 0600 for the sensor's user" "${m:-missing}"
+grep -q "dashboard at http://127.0.0.1:$API_PORT/" "$T/run2.out" &&
+    ok "run 2: prints the dashboard address" || bad "run 2: prints the dashboard address" "$(grep -i api "$T/run2.out" | head -2)"
+if command -v curl >/dev/null 2>&1; then
+	code=$(ip netns exec "$NS" curl -s -o /dev/null -w '%{http_code}' \
+	    "http://127.0.0.1:$API_PORT/api/v1/devices")
+	[ "$code" = 401 ] && ok "run 2: API without a token -> 401" || bad "run 2: API without a token -> 401" "$code"
+	n=$(ip netns exec "$NS" curl -s -H "Authorization: Bearer $(cat "$TOK")" \
+	    "http://127.0.0.1:$API_PORT/api/v1/devices" | jq -r .total 2>/dev/null)
+	[ "${n:-x}" = "$ndev1" ] && ok "run 2: API lists the $ndev1 restored devices" ||
+	    bad "run 2: API lists the restored devices" "total ${n:-none}, expected $ndev1"
+else
+	echo "skip - curl not installed: run --api not queried"
+fi
 replay "$T/b.pcap" --mbps=200 || bad "replay b.pcap"
 sent2=$SENT
 lines1=$(wc -l <"$T/run1.eve.json")

@@ -190,12 +190,12 @@ static void test_schema_create_reopen(void **state)
 	fresh_path("schema.db");
 	struct store *st = open_store(0, 0, 0, 0, 0);
 	close_store(st);
-	assert_int_equal(sql_i64("PRAGMA user_version"), 1);
+	assert_int_equal(sql_i64("PRAGMA user_version"), 2);
 	assert_int_equal(sql_i64("PRAGMA auto_vacuum"), 2);	/* incremental */
 	assert_int_equal(sql_i64("SELECT count(*) FROM meta WHERE key = 'app' "
 	    "AND value = 'edgeward'"), 1);
 	int64_t objs = sql_i64("SELECT count(*) FROM sqlite_master");
-	assert_true(objs >= 7 + 5);	/* 7 tables + indexes */
+	assert_true(objs >= 9 + 5);	/* 9 tables + indexes */
 	struct stat sb;
 	assert_int_equal(stat(path, &sb), 0);
 	assert_int_equal(sb.st_mode & 0777, 0640);
@@ -203,7 +203,7 @@ static void test_schema_create_reopen(void **state)
 	/* reopen: a no-op migration, the same schema, WAL */
 	st = open_store(1, 0, 0, 0, 0);
 	close_store(st);
-	assert_int_equal(sql_i64("PRAGMA user_version"), 1);
+	assert_int_equal(sql_i64("PRAGMA user_version"), 2);
 	assert_int_equal(sql_i64("SELECT count(*) FROM sqlite_master"), objs);
 	assert_int_equal(sql_i64("SELECT count(*) FROM meta"), 1);
 	sqlite3 *db;
@@ -264,7 +264,7 @@ static void test_foreign_refused(void **state)
 	assert_null(store_open_readonly(path, err, sizeof(err)));
 	struct store *st = open_store(0, 0, 0, 0, 0);
 	close_store(st);
-	assert_int_equal(sql_i64("PRAGMA user_version"), 1);
+	assert_int_equal(sql_i64("PRAGMA user_version"), 2);
 
 	/* a missing file for a reader */
 	fresh_path("missing.db");
