@@ -101,6 +101,7 @@ struct anom {
 	double *contrib, *ferr;		/* explanation scratch */
 	unsigned (*sanitize)(double *, const double *, unsigned);
 	struct anom_stats st;
+	struct anom_hist hist;		/* every non-zero score (st.scored) */
 };
 
 /* Two doubles (and their bit masks) as one SIMD register (GCC/clang
@@ -712,6 +713,105 @@ void anom_tick(struct anom *a, uint64_t now)
 	a->next_sweep = now + (uint64_t)NS;
 }
 
+/* ---- score histogram (see anom.h) ------------------------------------ */
+
+/* Positive doubles order as their bit patterns do, so the exponent and
+ * the top mantissa bits, shifted down together, are a monotonic bin key
+ * (subnormals fall below the range, +inf above it). */
+static inline unsigned hist_bin(double s)
+{
+	const uint64_t lo = (uint64_t)(1023 + ANOM_HIST_EXP_MIN) <<
+	    ANOM_HIST_SUB_BITS;
+	const uint64_t hi = (uint64_t)(1023 + ANOM_HIST_EXP_MAX) <<
+	    ANOM_HIST_SUB_BITS;
+	uint64_t u;
+
+	memcpy(&u, &s, sizeof(u));
+	u >>= 52 - ANOM_HIST_SUB_BITS;
+	if (u < lo)
+		return 0;
+	if (u >= hi)
+		return ANOM_HIST_BINS - 1;
+	return (unsigned)(u - lo) + 1;
+}
+
+static inline void hist_add(struct anom_hist *h, double s)
+{
+	if (!(s > 0))
+		return;
+	if (!h->n || s < h->min)
+		h->min = s;
+	if (!h->n || s > h->max)
+		h->max = s;
+	h->n++;
+	h->bin[hist_bin(s)]++;
+}
+
+unsigned anom_hist_bin(double s)
+{
+	return hist_bin(s);
+}
+
+void anom_hist_add(struct anom_hist *h, double s)
+{
+	hist_add(h, s);
+}
+
+double anom_hist_quantile(const struct anom_hist *h, unsigned per10k)
+{
+	uint64_t rank, cum = 0;
+	unsigned i;
+	double v;
+
+	if (!h->n)
+		return 0;
+	if (per10k > 10000)
+		per10k = 10000;
+	/* ceil(n * per10k / 10000) without overflow or rounding */
+	rank = h->n / 10000 * per10k + (h->n % 10000 * per10k + 9999) / 10000;
+	if (rank < 1)
+		rank = 1;
+	for (i = 0; i < ANOM_HIST_BINS - 1; i++) {
+		cum += h->bin[i];
+		if (cum >= rank)
+			break;
+	}
+	if (i == 0) {
+		v = ldexp(1.0, ANOM_HIST_EXP_MIN);
+	} else if (i == ANOM_HIST_BINS - 1) {
+		v = h->max;
+	} else {
+		/* exact: a dyadic fraction scaled by a power of two */
+		unsigned k = i - 1;
+		v = ldexp(1.0 + ((double)(k % ANOM_HIST_SUB) + 0.5) /
+		    (double)ANOM_HIST_SUB, ANOM_HIST_EXP_MIN +
+		    (int)(k / ANOM_HIST_SUB));
+	}
+	if (v > h->max)
+		v = h->max;
+	if (v < h->min)
+		v = h->min;
+	return v;
+}
+
+void anom_get_score_stats(const struct anom *a, struct anom_score_stats *out)
+{
+	memset(out, 0, sizeof(*out));
+	if (!a || !a->hist.n)
+		return;
+	out->n = a->hist.n;
+	out->min = a->hist.min;
+	out->max = a->hist.max;
+	out->q50 = anom_hist_quantile(&a->hist, 5000);
+	out->q90 = anom_hist_quantile(&a->hist, 9000);
+	out->q99 = anom_hist_quantile(&a->hist, 9900);
+}
+
+const struct anom_hist *anom_score_hist(const struct anom *a)
+{
+	return &a->hist;
+}
+
 static double vector_once(struct anom *a, const struct packet *p,
     const double *xin)
 {
@@ -773,8 +873,10 @@ static double vector_once(struct anom *a, const struct packet *p,
 	case ANOM_PH_OFF:
 		return 0;
 	}
-	if (s > 0)
+	if (s > 0) {
 		a->st.scored++;
+		hist_add(&a->hist, s);
+	}
 	return s;
 }
 

@@ -123,6 +123,53 @@ const struct anom_stats *anom_stats(const struct anom *a);
 /* Name of a phase: "off", "fm", "ad", "cal", "detect". */
 const char *anom_phase_name(enum anom_phase ph);
 
+/* A bounded summary of score values: a log-linear histogram whose bin is
+ * read from the score's IEEE-754 bits (its binary exponent and the top
+ * ANOM_HIST_SUB_BITS bits of its mantissa), so binning uses no libm and
+ * no rounding: the same scores give the same counts on every machine.
+ * Octaves 2^ANOM_HIST_EXP_MIN (~9.5e-7) to 2^ANOM_HIST_EXP_MAX (1024),
+ * each cut into ANOM_HIST_SUB equal-width bins, plus an underflow and an
+ * overflow bin: 242 counters, constant memory, O(1) per score. A bin
+ * spans [lo, lo * (1 + 1/ANOM_HIST_SUB)) at most, so a quantile read as
+ * its bin's midpoint is within 1/16 (6.25 %) of the exact order
+ * statistic inside the range. */
+#define ANOM_HIST_SUB_BITS 3
+#define ANOM_HIST_SUB (1u << ANOM_HIST_SUB_BITS)
+#define ANOM_HIST_EXP_MIN (-20)
+#define ANOM_HIST_EXP_MAX 10
+#define ANOM_HIST_BINS ((unsigned)(ANOM_HIST_EXP_MAX - ANOM_HIST_EXP_MIN) * \
+    ANOM_HIST_SUB + 2u)
+
+struct anom_hist {
+	uint64_t n;			/* values counted */
+	double min, max;		/* exact; 0 while n == 0 */
+	uint64_t bin[ANOM_HIST_BINS];	/* [0] below 2^EXP_MIN, [last] at
+					 * or above 2^EXP_MAX */
+};
+
+/* Count s when s > 0 (zero and NaN are "not scored"; +inf overflows). */
+void anom_hist_add(struct anom_hist *h, double s);
+/* Bin of s > 0 (0 = underflow, ANOM_HIST_BINS - 1 = overflow). */
+unsigned anom_hist_bin(double s);
+/* The per10k/10000 quantile by nearest rank (the ceil(n * q)-th smallest
+ * value, rank computed in integers): its bin's midpoint clamped to
+ * [min, max]; the underflow bin reads as 2^EXP_MIN, the overflow bin as
+ * max (both clamped). 0 when n == 0. per10k in 0..10000. */
+double anom_hist_quantile(const struct anom_hist *h, unsigned per10k);
+
+/* The scores the model produced this run: every packet with a non-zero
+ * score (the calibration phase's and the detection phase's, the ones
+ * counted in anom_stats' scored), since anom_new (not kept in
+ * snapshots). q50/q90/q99 as anom_hist_quantile; all 0 when n == 0. */
+struct anom_score_stats {
+	uint64_t n;
+	double min, max;
+	double q50, q90, q99;
+};
+void anom_get_score_stats(const struct anom *a, struct anom_score_stats *out);
+/* The histogram itself (borrowed, valid until anom_free). */
+const struct anom_hist *anom_score_hist(const struct anom *a);
+
 /* Write a snapshot of the current model to path now: signed with the
  * secret key in key_path, atomically (temporary file, fsync, rename, fsync
  * of the directory), so a crash leaves either the old or the new file.

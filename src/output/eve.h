@@ -17,6 +17,7 @@
 struct proto_stats;
 struct dev_stats;
 struct alert_sink;
+struct anom;
 struct eve;
 
 /* Open (truncate) path for writing. Returns NULL with a reason in err.
@@ -89,6 +90,7 @@ struct run_stats {
 	const struct proto_stats *proto;	/* NULL: stage off */
 	const struct dev_stats *devices;
 	const struct alert_sink *alerts;
+	const struct anom *model;	/* NULL: stage off (--no-model) */
 	uint64_t eve_lines;
 	uint64_t eve_dropped;	/* events too large or not written */
 	const struct live_stats *live;	/* NULL: offline */

@@ -4,6 +4,7 @@
 
 #include "detect/alert.h"
 #include "device/device.h"
+#include "model/anom.h"
 #include "proto/proto.h"
 
 static void write_capture(struct jbuf *jb, const struct cap_stats *c)
@@ -117,6 +118,57 @@ static void write_alerts(struct jbuf *jb, const struct alert_sink *s)
 	jb_obj_close(jb);
 }
 
+/* v with six significant digits as fixed-point text (%.6g without the
+ * exponent form, which jb_dbl does not write): from 1e-4 up six digits,
+ * below that nine decimals. The decimals come from comparisons with
+ * constants, not log10, so the text never depends on the libm. */
+static void write_num6(struct jbuf *jb, const char *key, double v)
+{
+	static const double p10[] = { 1e5, 1e4, 1e3, 1e2, 1e1, 1e0, 1e-1,
+	    1e-2, 1e-3, 1e-4 };
+	int d = 9;
+
+	for (int k = 0; k < (int)(sizeof(p10) / sizeof(p10[0])); k++) {
+		if (v >= p10[k]) {
+			d = k;
+			break;
+		}
+	}
+	jb_key(jb, key);
+	jb_dbl(jb, v, d);
+}
+
+/* The anomaly model: its phase, what it scored, its threshold once fitted
+ * and the distribution of its scores (anom_get_score_stats: bin midpoints
+ * of a log-linear histogram, within 6.25 %), present once it has scored
+ * a packet. */
+static void write_model(struct jbuf *jb, const struct anom *a)
+{
+	const struct anom_stats *st = anom_stats(a);
+	struct anom_score_stats ss;
+
+	anom_get_score_stats(a, &ss);
+	jb_key(jb, "model");
+	jb_obj_open(jb);
+	jb_kstr(jb, "phase", anom_phase_name(st->phase));
+	jb_ku64(jb, "vectors", st->vectors);
+	jb_ku64(jb, "trained", st->trained);
+	jb_ku64(jb, "scored", st->scored);
+	jb_ku64(jb, "above", st->above);
+	if (st->threshold > 0)
+		write_num6(jb, "threshold", st->threshold);
+	if (ss.n) {
+		write_num6(jb, "score_max", ss.max);
+		jb_key(jb, "score_quantiles");
+		jb_obj_open(jb);
+		write_num6(jb, "0.5", ss.q50);
+		write_num6(jb, "0.9", ss.q90);
+		write_num6(jb, "0.99", ss.q99);
+		jb_obj_close(jb);
+	}
+	jb_obj_close(jb);
+}
+
 /* Live mode only: what the capture and the store lost, and memory. */
 static void write_live(struct jbuf *jb, const struct live_stats *l,
     const struct flow_stats *f)
@@ -170,6 +222,8 @@ void eve_stats_json(struct jbuf *jb, uint64_t ts_ns,
 		write_devices(jb, rs->devices);
 	if (rs->alerts)
 		write_alerts(jb, rs->alerts);
+	if (rs->model)
+		write_model(jb, rs->model);
 	jb_ku64(jb, "eve_lines", rs->eve_lines);
 	jb_ku64(jb, "eve_dropped", rs->eve_dropped);
 	if (rs->live)

@@ -243,6 +243,7 @@ static void fill_run_stats(struct pipeline *pl, struct run_stats *rs,
 	rs->proto = pl->proto ? proto_stats(pl->proto) : NULL;
 	rs->devices = pl->dev ? dev_stats(pl->dev) : NULL;
 	rs->alerts = pl->alerts;
+	rs->model = pl->anom;
 	if (pl->eve) {
 		rs->eve_lines = eve_lines(pl->eve) + eve_extra;
 		rs->eve_dropped = eve_dropped(pl->eve);

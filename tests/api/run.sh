@@ -302,6 +302,14 @@ for m in edgeward_packets_total edgeward_bytes_total edgeward_decoder_invalid_to
 	grep -q "^$m[ {]" "$T/body" || grep -qF "$m " "$T/body" || { bad "metrics: $m"; continue; }
 	ok "metrics: $m"
 done
+# the model passed its graces in this capture (default graces): its score
+# quantiles from the stats row's model block, ordered and positive
+if awk '/^edgeward_model_score\{quantile="0\.(5|9|99)"\} / { if (!($2 > 0) || $2 < prev) bad = 1; prev = $2; n++ }
+    END { exit bad || n != 3 }' "$T/body"; then
+	ok "metrics: edgeward_model_score{quantile=\"0.99\"}"
+else
+	bad "metrics: edgeward_model_score{quantile=\"0.99\"}" "$(grep model_score "$T/body")"
+fi
 # every sample line: name{labels} value; HELP/TYPE before each family
 if awk '/^#/ { next } !/^[a-z_]+(\{[a-z_]+="[^"]*"\})? [0-9.e+-]+$/ { bad = 1 } END { exit bad }' "$T/body"; then
 	ok "metrics: every sample line well-formed"; else bad "metrics: every sample line well-formed"; fi
@@ -353,7 +361,7 @@ if curl --help all 2>/dev/null | grep -q -- '--parallel-max'; then
 		bad "load: 10,000 requests all 200" "$n200 x 200; $(sort "$T/load.codes" | uniq -c | tr '\n' ' ')"
 	if grep -aq __asan_init "$BIN" 2>/dev/null; then
 		# ASan keeps freed memory in quarantine: RSS says nothing here
-		ok "load: RSS check skipped under ASan (${r0} -> ${r1} kB)"
+		echo "skip - load: RSS not checked under ASan (${r0} -> ${r1} kB)"
 	elif [ -n "$r0" ] && [ -n "$r1" ] && [ $((r1 - r0)) -lt 2048 ]; then
 		ok "load: RSS flat (${r0} -> ${r1} kB)"
 	else
