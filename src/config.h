@@ -108,6 +108,10 @@
 /* DHCPv6 Relay-forward/-reply envelopes unwrapped to reach the client's
  * message (a home network sees at most one relay). */
 #define PROTO_DHCP6_MAX_RELAY     4
+/* Freed nDPI blocks (up to 4 KiB) kept per thread for reuse instead of
+ * going back to malloc (ndpi_glue.c): memory held beyond what the budgets
+ * above count, so kept small. */
+#define PROTO_NDPI_POOL_BYTES   (512u << 10)
 
 /* ---- device ----------------------------------------------------------- */
 

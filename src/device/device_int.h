@@ -125,6 +125,11 @@ struct device {
 	/* identification (classify.c) */
 	struct dev_attr vendor, cls, model, os, label;
 	uint8_t confidence;		/* overall, 0..100 */
+	/* Where dev_add_evidence last found or put [0] a TCP SYN
+	 * fingerprint, [1] anything else: the first place it looks (a hint
+	 * only: checked, may be stale). In padding that was there anyway:
+	 * the record's size sets how many devices the memcap holds. */
+	uint8_t ev_hint[2];
 	uint32_t ident_version;		/* bumps when identification changes */
 	uint32_t ident_reported;	/* version last written as an event */
 

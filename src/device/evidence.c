@@ -32,6 +32,14 @@ static void remove_ev(struct device *d, unsigned i)
 	d->nev--;
 }
 
+/* e holds (kind, value cut to n bytes), as stored */
+static inline int ev_is(const struct dev_evidence *e, enum dev_ev_kind kind,
+    const char *value, size_t n)
+{
+	return e->kind == kind && e->value[0] == value[0] &&
+	    memcmp(e->value, value, n) == 0 && e->value[n] == '\0';
+}
+
 int dev_add_evidence(struct device *d, enum dev_ev_kind kind,
     const char *value, uint64_t ts)
 {
@@ -44,17 +52,28 @@ int dev_add_evidence(struct device *d, enum dev_ev_kind kind,
 	 * entry equals the stored form when its first n bytes are value's
 	 * and it ends there. */
 	size_t n = strnlen(value, DEV_EV_VALUE_LEN - 1);
-	for (unsigned i = 0; i < d->nev; i++) {
-		struct dev_evidence *e = &d->ev[i];
-		if (e->kind == kind && e->value[0] == value[0] &&
-		    memcmp(e->value, value, n) == 0 && e->value[n] == '\0') {
-			e->count++;
-			if (ts > e->last_seen)
-				e->last_seen = ts;
-			if (ts < e->first_seen)
-				e->first_seen = ts;
-			return 0;
+	/* Entries are unique by (kind, stored value): every entry comes in
+	 * through here or through a restore that drops duplicates. So the
+	 * entry the hint names, when it matches, is the one the scan would
+	 * find, and the scan (one cache line per entry) is skipped: a device
+	 * repeats its SYN fingerprint and its last query name most. */
+	uint8_t *hint = &d->ev_hint[kind == DEV_EV_TCP_SYN ? 0 : 1];
+	unsigned h = *hint;
+	struct dev_evidence *e = NULL;
+	if (h < d->nev && ev_is(&d->ev[h], kind, value, n))
+		e = &d->ev[h];
+	for (unsigned i = 0; !e && i < d->nev; i++)
+		if (i != h && ev_is(&d->ev[i], kind, value, n)) {
+			e = &d->ev[i];
+			*hint = (uint8_t)i;
 		}
+	if (e) {
+		e->count++;
+		if (ts > e->last_seen)
+			e->last_seen = ts;
+		if (ts < e->first_seen)
+			e->first_seen = ts;
+		return 0;
 	}
 	/* new: keep a copy, value may point into d's own evidence */
 	char v[DEV_EV_VALUE_LEN];
@@ -84,7 +103,8 @@ int dev_add_evidence(struct device *d, enum dev_ev_kind kind,
 				victim = i;
 		remove_ev(d, victim);
 	}
-	struct dev_evidence *e = &d->ev[d->nev++];
+	*hint = (uint8_t)d->nev;
+	e = &d->ev[d->nev++];
 	memset(e, 0, sizeof(*e));
 	e->kind = (uint8_t)kind;
 	e->count = 1;

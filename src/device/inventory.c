@@ -190,16 +190,25 @@ static inline struct dev_rec *cache_peek(const struct dev_inv *inv,
 	return r && mac_eq(r->d.mac, mac) ? r : NULL;
 }
 
-int dev_mac_unicast(const uint8_t mac[6])
+static inline int mac_unicast(const uint8_t mac[6])
 {
-	static const uint8_t zero[6];
-	return !(mac[0] & 1u) && memcmp(mac, zero, 6) != 0;
+	uint32_t a;
+	uint16_t b;
+	memcpy(&a, mac, 4);
+	memcpy(&b, mac + 4, 2);
+	return !(mac[0] & 1u) && (a | b) != 0;
 }
 
-static int addr_unspec(const struct addr *a)
+int dev_mac_unicast(const uint8_t mac[6])
 {
-	static const uint8_t zero[16];
-	return memcmp(a->a, zero, 16) == 0;
+	return mac_unicast(mac);
+}
+
+static inline int addr_unspec(const struct addr *a)
+{
+	uint64_t w[2];
+	memcpy(w, a->a, 16);
+	return (w[0] | w[1]) == 0;
 }
 
 /* Multicast or limited broadcast: a group, never a device. */
@@ -487,6 +496,14 @@ static inline struct dev_rec *side_addr(struct dev_inv *inv,
 			d->ips[d->nips - 1].last_seen = ts;
 		return r;
 	}
+	/* the next most common: the gateway relaying for a remote IPv4
+	 * host (neither unspecified, nor a group, nor in the home net:
+	 * side_addr_new would only return NULL, note_remote being done
+	 * for a gateway) */
+	if ((d->roles & DEV_ROLE_GATEWAY) && ip->family == 4 &&
+	    ip->a[0] != 0 && ip->a[0] < 224 && inv->home.oct4_ready &&
+	    inv->home.oct4[ip->a[0]] == HOMENET_OCT_OUT)
+		return NULL;
 	return side_addr_new(inv, r, ip, ts);
 }
 
@@ -709,19 +726,24 @@ void dev_packet(struct dev_inv *inv, const struct packet *p,
 	(void)to_server;
 
 	if (p->has_eth) {
-		int su = dev_mac_unicast(p->src_mac);
-		int du = dev_mac_unicast(p->dst_mac);
+		int su = mac_unicast(p->src_mac);
+		int du = mac_unicast(p->dst_mac);
 		struct dev_rec *cs = su && du ? cache_peek(inv, p->src_mac) :
 		    NULL;
 		struct dev_rec *ct = cs ? cache_peek(inv, p->dst_mac) : NULL;
-		if (cs && ct && cs != ct && lrutab_last(inv->devs) == ct &&
-		    lrutab_next(inv->devs, cs) == ct) {
-			/* Another packet from the same source to the same
-			 * destination: the two are the table's most recent,
-			 * in this order, and making the source then the
-			 * destination most recent would leave it so (nothing
-			 * between the two looks at the order). The rest is
-			 * dev_rec_for_mac's cache hit. */
+		if (cs && ct && cs != ct) {
+			/* Both ends cached (most packets): dev_rec_for_mac's
+			 * cache hit for each. Making the source then the
+			 * destination most recent is done first, as nothing
+			 * below looks at the order or changes the table;
+			 * when the two already are the most recent in this
+			 * order (another packet the same way) it is a no-op,
+			 * and a reply only swaps them. */
+			if (lrutab_last(inv->devs) != ct ||
+			    lrutab_next(inv->devs, cs) != ct) {
+				lrutab_touch(inv->devs, cs);
+				lrutab_touch(inv->devs, ct);
+			}
 			s = cs;
 			rec_seen(inv, s, ts);
 			count_pkt(s, p);

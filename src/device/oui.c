@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "config.h"
 #include "util/alloc.h"
@@ -31,8 +32,11 @@ struct dev_oui {
 	struct oui_tab tab[3];		/* longest prefix first: 36, 28, 24 */
 	char *arena;
 	size_t alen, acap;
-	/* name interning during load only */
-	uint32_t *hslot;
+	/* name interning during load only: arena offset and the name's
+	 * hash, so probes compare names only when the hashes agree */
+	struct oui_slot {
+		uint32_t off, hash;
+	} *hslot;
 	size_t hcap, hused;
 };
 
@@ -47,18 +51,16 @@ static uint32_t name_hash(const char *s, size_t n)
 static int hash_grow(struct dev_oui *o)
 {
 	size_t ncap = o->hcap ? o->hcap * 2 : 65536;
-	uint32_t *ns = ew_calloc(ncap, sizeof(*ns));
+	struct oui_slot *ns = ew_calloc(ncap, sizeof(*ns));
 	if (!ns)
 		return -1;
 	for (size_t i = 0; i < o->hcap; i++) {
-		uint32_t off = o->hslot[i];
-		if (!off)
+		if (!o->hslot[i].off)
 			continue;
-		const char *s = o->arena + off;
-		size_t j = name_hash(s, strlen(s)) & (ncap - 1);
-		while (ns[j])
+		size_t j = o->hslot[i].hash & (ncap - 1);
+		while (ns[j].off)
 			j = (j + 1) & (ncap - 1);
-		ns[j] = off;
+		ns[j] = o->hslot[i];
 	}
 	ew_free(o->hslot);
 	o->hslot = ns;
@@ -74,10 +76,11 @@ static uint32_t intern(struct dev_oui *o, const char *s, size_t n)
 		return 0;
 	uint32_t h = name_hash(s, n);
 	size_t j = h & (o->hcap - 1);
-	while (o->hslot[j]) {
-		const char *t = o->arena + o->hslot[j];
-		if (strncmp(t, s, n) == 0 && t[n] == '\0')
-			return o->hslot[j];
+	while (o->hslot[j].off) {
+		const char *t = o->arena + o->hslot[j].off;
+		if (o->hslot[j].hash == h && strncmp(t, s, n) == 0 &&
+		    t[n] == '\0')
+			return o->hslot[j].off;
 		j = (j + 1) & (o->hcap - 1);
 	}
 	if (o->alen + n + 1 > o->acap) {
@@ -96,7 +99,8 @@ static uint32_t intern(struct dev_oui *o, const char *s, size_t n)
 	memcpy(o->arena + off, s, n);
 	o->arena[off + n] = '\0';
 	o->alen += n + 1;
-	o->hslot[j] = off;
+	o->hslot[j].off = off;
+	o->hslot[j].hash = h;
 	o->hused++;
 	return off;
 }
@@ -222,7 +226,13 @@ static char *read_all(const char *path, size_t *len, char *err,
 		snprintf(err, errlen, "%s: %s", path, strerror(errno));
 		return NULL;
 	}
+	/* one allocation of the file's size (+1 so the loop below sees
+	 * the end without growing); growing from 1 MB copied 7 MB */
 	size_t cap = 1u << 20, n = 0;
+	struct stat sb;
+	if (fstat(fileno(f), &sb) == 0 && S_ISREG(sb.st_mode) &&
+	    sb.st_size > 0 && (uint64_t)sb.st_size < (64u << 20))
+		cap = (size_t)sb.st_size + 1;
 	char *buf = ew_malloc(cap);
 	while (buf) {
 		if (n == cap) {
@@ -261,9 +271,53 @@ static char *read_all(const char *path, size_t *len, char *err,
 /* Parse one listing. extra_bits 0: MA-L "(hex)" lines; 4 or 12: MA-M /
  * MA-S, where "(base 16)" lines give the range under the last "(hex)"
  * prefix. Returns the number of entries, -1 on memory failure. */
+/* parse_listing for MA-L (extra_bits 0): only "(hex)" lines count, so
+ * jump from '(' to '(' with memchr instead of visiting the five other
+ * lines of every entry. The same lines are taken as the line walk would:
+ * longer than 11 bytes, and the marker is the line's first '('. */
+static long parse_mal(struct dev_oui *o, const char *buf, size_t len,
+    struct oui_tab *t)
+{
+	const char *p = buf, *end = buf + len;
+	long count = 0;
+
+	while (p < end) {
+		const char *mark = memchr(p, '(', (size_t)(end - p));
+		if (!mark)
+			break;
+		if ((size_t)(end - mark) < 5 || memcmp(mark, "(hex)", 5) != 0) {
+			p = mark + 1;
+			continue;
+		}
+		const char *ls = mark;
+		while (ls > buf && ls[-1] != '\n')
+			ls--;
+		const char *nl = memchr(mark, '\n', (size_t)(end - mark));
+		const char *le = nl ? nl : end;
+		size_t ll = (size_t)(le - ls);
+		uint64_t v;
+		if (ll > 11 && memchr(ls, '(', (size_t)(mark - ls)) == NULL &&
+		    parse_hex(ls, mark, 6, 1, &v) == 0) {
+			const char *s;
+			size_t n;
+			if (org_span(mark + 5, le, &s, &n) == 0) {
+				uint32_t off = intern(o, s, n);
+				if (!off || tab_add(t, v, off) < 0)
+					return -1;
+				count++;
+			}
+		}
+		p = nl ? nl + 1 : end;
+	}
+	return count;
+}
+
 static long parse_listing(struct dev_oui *o, const char *buf, size_t len,
     struct oui_tab *t, unsigned extra_bits)
 {
+	if (extra_bits == 0)
+		return parse_mal(o, buf, len, t);
+
 	const char *p = buf, *end = buf + len;
 	uint64_t ma_l = 0;
 	int have_ma_l = 0;

@@ -248,8 +248,8 @@ static int ndpi_room(struct proto *ps, uint64_t now_ns)
 	}
 }
 
-static void ndpi_step(struct proto *ps, const struct packet *p,
-    struct flow *f)
+static __attribute__((noinline)) void ndpi_step(struct proto *ps,
+    const struct packet *p, struct flow *f)
 {
 	struct proto_flow *r;
 	struct pndpi_result res;
@@ -343,8 +343,8 @@ static int either(const struct packet *p, uint16_t a, uint16_t b)
 	    p->dport == b;
 }
 
-static void inspect_udp(struct proto *ps, const struct packet *p,
-    struct app_meta *m)
+static __attribute__((noinline)) void inspect_udp(struct proto *ps,
+    const struct packet *p, struct app_meta *m)
 {
 	const uint8_t *d = p->payload;
 	size_t n = p->payload_len;
@@ -365,12 +365,37 @@ static void inspect_udp(struct proto *ps, const struct packet *p,
 		count(ps, m, APP_NTP, proto_parse_ntp(d, n, &m->u.ntp));
 }
 
+/* A TCP segment with payload that proto_tcp_inspect reads. */
+static __attribute__((noinline)) void inspect_tcp(struct proto *ps,
+    const struct packet *p, struct flow *f, struct proto_flow *r,
+    int to_server, struct app_meta *meta)
+{
+	struct proto_tcp_state *st = &ps->scratch;
+
+	if (r)
+		st = &r->tcp;
+	else
+		memset(st, 0, sizeof(*st));
+	proto_tcp_inspect(st, p, f, to_server, meta);
+	if (meta->kind != APP_NONE && (unsigned)meta->kind <
+	    sizeof(ps->st.parsed) / sizeof(ps->st.parsed[0]))
+		ps->st.parsed[meta->kind]++;
+}
+
+/* proto_tcp_past's equivalence with proto_tcp_inspect's own test needs
+ * the limits below the counters' saturation. */
+_Static_assert(PROTO_TCP_MAX_PKTS < 255 && PROTO_TCP_LOGIN_MAX_PKTS < 255,
+    "TCP inspection limits below the saturating segment counters");
+
+/* The per-packet entry stays small (most packets are bulk TCP data past
+ * the inspected segments of a flow nDPI is done with): the work is in
+ * functions it calls. */
 void proto_inspect(struct proto *ps, const struct packet *p,
     struct flow *f, int to_server, struct app_meta *meta)
 {
 	meta->kind = APP_NONE;
 	meta->to_server = (uint8_t)(to_server != 0);
-	if (f)
+	if (f && !f->app_done)
 		ndpi_step(ps, p, f);
 	if (!p->has_l4)
 		return;
@@ -379,16 +404,16 @@ void proto_inspect(struct proto *ps, const struct packet *p,
 		inspect_udp(ps, p, meta);
 	} else if (p->l4proto == IPPROTO_NUM_TCP && f && p->payload_len > 0) {
 		struct proto_flow *r = f->app ? f->app : rec_get(ps, f);
-		struct proto_tcp_state *st = &ps->scratch;
+		int dir = to_server ? 1 : 0;
 
-		if (r)
-			st = &r->tcp;
-		else
-			memset(st, 0, sizeof(*st));
-		proto_tcp_inspect(st, p, f, to_server, meta);
-		if (meta->kind != APP_NONE && (unsigned)meta->kind <
-		    sizeof(ps->st.parsed) / sizeof(ps->st.parsed[0]))
-			ps->st.parsed[meta->kind]++;
+		/* bulk data past the inspected segments: count it, as
+		 * proto_tcp_inspect would, and stop */
+		if (r && p->payload && proto_tcp_past(&r->tcp, dir,
+		    PROTO_TCP_MAX_PKTS, PROTO_TCP_LOGIN_MAX_PKTS)) {
+			proto_tcp_count(&r->tcp, dir);
+			return;
+		}
+		inspect_tcp(ps, p, f, r, to_server, meta);
 	}
 }
 

@@ -43,8 +43,9 @@ void pndpi_giveup(struct pndpi *m, void *flow, struct pndpi_result *r,
 /* Free the flow state; *delta gets the (negative) change. */
 void pndpi_flow_free(struct pndpi *m, void *flow, int64_t *delta);
 
-/* "TLS.YouTube" / "DNS" into buf; NULL when both ids are unknown. */
-const char *pndpi_name(const struct pndpi *m, uint16_t master, uint16_t app,
+/* "TLS.YouTube" / "DNS" into buf; NULL when both ids are unknown. Names
+ * are remembered per id pair (m's small cache), so m is written. */
+const char *pndpi_name(struct pndpi *m, uint16_t master, uint16_t app,
     char *buf, size_t size);
 /* 1 cleartext, 0 encrypted, -1 unknown (per nDPI's protocol table). */
 int pndpi_cleartext(const struct pndpi *m, uint16_t master, uint16_t app);

@@ -57,6 +57,27 @@ struct proto_tcp_state {
 #define PTCP_SEEN_SSH_SRV 0x08
 #define PTCP_SEEN_MQTT    0x10	/* a CONNECT went by: CONNACK is an outcome */
 
+/* 1 when one more payload segment in direction dir (1 to server) is past
+ * what st inspects and can be nothing proto_tcp_inspect would look at
+ * (its kind reads no more heads): the caller then only counts it with
+ * proto_tcp_count and skips the call. Limits: PROTO_TCP_MAX_PKTS, or
+ * PROTO_TCP_LOGIN_MAX_PKTS for the login kinds (config.h). */
+static inline int proto_tcp_past(const struct proto_tcp_state *st, int dir,
+    unsigned limit, unsigned login_limit)
+{
+	uint8_t k = st->kind;
+	if (k == PTCP_HTTP || k == PTCP_STRATUM)
+		return 0;
+	return st->npkt[dir] >= (k >= PTCP_TELNET && k <= PTCP_MQTT ?
+	    login_limit : limit);
+}
+
+static inline void proto_tcp_count(struct proto_tcp_state *st, int dir)
+{
+	if (st->npkt[dir] < 255)
+		st->npkt[dir]++;
+}
+
 /* Inspect one TCP segment with payload of flow f (p->payload_len > 0).
  * Fills m (m->kind stays APP_NONE when nothing was recognised). f may be
  * NULL (ports are then taken from p). */

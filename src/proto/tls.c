@@ -231,6 +231,120 @@ static void make_ja3(const struct hello *h, struct app_tls *out)
 	proto_copy_str(out->ja3, sizeof(out->ja3), (const uint8_t *)s, len);
 }
 
+/* ---- fingerprint cache ------------------------------------------------
+ * A device opens many TLS connections with the same ClientHello lists:
+ * the JA3 text, its MD5 and JA4's two SHA-256 are worth computing once.
+ * The key is everything make_ja3 and proto_ja4 read (the lists, both
+ * versions, SNI presence, ALPN's presence and its first and last byte),
+ * compared in full, so a hit returns exactly what the computation would.
+ * Per thread (proto_parse_tls stays callable from any thread), small and
+ * direct-mapped; hellos whose key or JA3 text would not fit are simply
+ * computed every time. */
+#define FP_CACHE_SLOTS 32	/* power of two */
+#define FP_KEY_MAX     320
+#define FP_JA3_MAX     384
+
+struct fp_ent {
+	uint64_t hash;
+	uint16_t klen;			/* 0: empty slot */
+	uint16_t ja3len;
+	uint8_t key[FP_KEY_MAX];
+	char ja3[FP_JA3_MAX];
+	char ja3_hash[33];
+	char ja4[40];
+};
+
+static _Thread_local struct fp_ent fp_cache[FP_CACHE_SLOTS];
+
+static void key_u16s(uint8_t *k, size_t *o, const uint16_t *v, size_t n)
+{
+	k[(*o)++] = (uint8_t)n;
+	for (size_t i = 0; i < n; i++) {
+		k[(*o)++] = (uint8_t)(v[i] >> 8);
+		k[(*o)++] = (uint8_t)v[i];
+	}
+}
+
+/* The cache key of h into k (FP_KEY_MAX bytes); 0 when it does not fit. */
+static size_t fp_key(const struct hello *h, uint8_t *k)
+{
+	size_t need = 13 + 2 * (h->nciphers + h->nexts + h->ngroups +
+	    h->nsigalgs) + h->npf;
+	size_t o = 0;
+	if (need > FP_KEY_MAX)
+		return 0;
+	k[o++] = (uint8_t)(h->legacy >> 8);
+	k[o++] = (uint8_t)h->legacy;
+	k[o++] = (uint8_t)(h->maxver >> 8);
+	k[o++] = (uint8_t)h->maxver;
+	k[o++] = (uint8_t)(h->has_sni ? 1 : 0);
+	if (h->alpn && h->alpn_len) {
+		k[o++] = 1;
+		k[o++] = h->alpn[0];
+		k[o++] = h->alpn[h->alpn_len - 1];
+	} else {
+		k[o++] = 0;
+	}
+	key_u16s(k, &o, h->ciphers, h->nciphers);
+	key_u16s(k, &o, h->exts, h->nexts);
+	key_u16s(k, &o, h->groups, h->ngroups);
+	k[o++] = (uint8_t)h->npf;
+	memcpy(k + o, h->pf, h->npf);
+	o += h->npf;
+	key_u16s(k, &o, h->sigalgs, h->nsigalgs);
+	return o;
+}
+
+static uint64_t fp_hash(const uint8_t *k, size_t n)
+{
+	uint64_t x = 14695981039346656037ull;
+	for (size_t i = 0; i < n; i++)
+		x = (x ^ k[i]) * 1099511628211ull;
+	return x;
+}
+
+static void fingerprints(const struct hello *h, struct app_tls *out)
+{
+	uint8_t key[FP_KEY_MAX];
+	size_t klen = fp_key(h, key);
+	struct fp_ent *e = NULL;
+	uint64_t hash = 0;
+
+	if (klen) {
+		hash = fp_hash(key, klen);
+		e = &fp_cache[(hash ^ hash >> 32) & (FP_CACHE_SLOTS - 1)];
+		if (e->klen == klen && e->hash == hash &&
+		    memcmp(e->key, key, klen) == 0) {
+			memcpy(out->ja3, e->ja3, (size_t)e->ja3len + 1);
+			memcpy(out->ja3_hash, e->ja3_hash, sizeof(out->ja3_hash));
+			memcpy(out->ja4, e->ja4, sizeof(out->ja4));
+			return;
+		}
+	}
+	make_ja3(h, out);
+	struct ptcp_ja4_in j = {
+		.version = h->maxver ? h->maxver : h->legacy,
+		.has_sni = h->has_sni,
+		.alpn = h->alpn, .alpn_len = h->alpn_len,
+		.ciphers = h->ciphers, .nciphers = h->nciphers,
+		.exts = h->exts, .nexts = h->nexts,
+		.sigalgs = h->sigalgs, .nsigalgs = h->nsigalgs,
+	};
+	proto_ja4(&j, out->ja4, sizeof(out->ja4));
+	if (!e)
+		return;
+	size_t jl = strnlen(out->ja3, sizeof(out->ja3));
+	if (jl >= FP_JA3_MAX)
+		return;
+	e->hash = hash;
+	e->klen = (uint16_t)klen;
+	memcpy(e->key, key, klen);
+	e->ja3len = (uint16_t)jl;
+	memcpy(e->ja3, out->ja3, jl + 1);
+	memcpy(e->ja3_hash, out->ja3_hash, sizeof(e->ja3_hash));
+	memcpy(e->ja4, out->ja4, sizeof(e->ja4));
+}
+
 static int client_hello(struct cursor *c, int complete, struct app_tls *out)
 {
 	struct hello h;
@@ -278,16 +392,7 @@ static int client_hello(struct cursor *c, int complete, struct app_tls *out)
 		out->version = h.maxver;
 	if (c->bad || !complete || h.overflow)
 		return 0;			/* partial: no fingerprints */
-	make_ja3(&h, out);
-	struct ptcp_ja4_in j = {
-		.version = h.maxver ? h.maxver : h.legacy,
-		.has_sni = h.has_sni,
-		.alpn = h.alpn, .alpn_len = h.alpn_len,
-		.ciphers = h.ciphers, .nciphers = h.nciphers,
-		.exts = h.exts, .nexts = h.nexts,
-		.sigalgs = h.sigalgs, .nsigalgs = h.nsigalgs,
-	};
-	proto_ja4(&j, out->ja4, sizeof(out->ja4));
+	fingerprints(&h, out);
 	return 0;
 }
 

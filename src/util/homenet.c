@@ -25,6 +25,22 @@ static void mask_addr(struct addr *a, unsigned bits)
 	}
 }
 
+/* Mark the first octets range net/bits can start with. */
+static void oct4_add(struct homenet *hn, uint32_t net, unsigned bits)
+{
+	if (bits >= 8) {
+		unsigned o = net >> 24;
+		if (hn->oct4[o] != HOMENET_OCT_IN)
+			hn->oct4[o] = bits == 8 ? HOMENET_OCT_IN :
+			    HOMENET_OCT_TEST;
+		return;
+	}
+	uint32_t m = bits ? ~0u << (32 - bits) : 0;
+	for (unsigned o = 0; o < 256; o++)
+		if ((((uint32_t)o << 24) & m) == net)
+			hn->oct4[o] = HOMENET_OCT_IN;
+}
+
 static int add_cidr(struct homenet *hn, const char *s, char *err,
     size_t errlen)
 {
@@ -70,6 +86,7 @@ static int add_cidr(struct homenet *hn, const char *s, char *err,
 		hn->net4[hn->n4] = be32_load(a.a) & m;
 		hn->mask4[hn->n4] = m;
 		hn->n4++;
+		oct4_add(hn, be32_load(a.a) & m, (unsigned)bits);
 	}
 	return 0;
 bad:
@@ -88,6 +105,7 @@ void homenet_default(struct homenet *hn)
 	memset(hn, 0, sizeof(*hn));
 	for (size_t i = 0; i < sizeof(def) / sizeof(def[0]); i++)
 		(void)add_cidr(hn, def[i], err, sizeof(err));
+	hn->oct4_ready = 1;
 }
 
 int homenet_parse(struct homenet *hn, const char *list, char *err,
@@ -122,6 +140,7 @@ int homenet_parse(struct homenet *hn, const char *list, char *err,
 		snprintf(err, errlen, "home-net is empty");
 		return -1;
 	}
+	tmp.oct4_ready = 1;
 	*hn = tmp;
 	return 0;
 }
@@ -158,6 +177,12 @@ int homenet_contains(const struct homenet *hn, const struct addr *a)
 		/* an IPv4 address is a[0..3], the rest zero (addr.h); the
 		 * IPv4 ranges are all in net4/mask4 */
 		uint32_t av = be32_load(a->a);
+		if (hn->oct4_ready) {
+			/* most remote addresses stop here */
+			uint8_t c = hn->oct4[av >> 24];
+			if (c != HOMENET_OCT_TEST)
+				return c == HOMENET_OCT_IN;
+		}
 		for (unsigned i = 0; i < hn->n4; i++)
 			if ((av & hn->mask4[i]) == hn->net4[i])
 				return 1;

@@ -20,7 +20,17 @@ struct homenet {
 	 * packet. */
 	unsigned n4;
 	uint32_t net4[HOMENET_MAX], mask4[HOMENET_MAX];
+	/* By first IPv4 octet: HOMENET_OCT_OUT when no range can hold an
+	 * address starting with it, HOMENET_OCT_IN when a range holds every
+	 * such address, else HOMENET_OCT_TEST (try the ranges). Valid when
+	 * oct4_ready (set by homenet_default/homenet_parse; a struct filled
+	 * any other way falls back to the ranges). */
+	uint8_t oct4_ready;
+	uint8_t oct4[256];
 };
+#define HOMENET_OCT_OUT  0
+#define HOMENET_OCT_IN   1
+#define HOMENET_OCT_TEST 2
 
 /* RFC 1918, 100.64/10 (CGNAT), 169.254/16, fc00::/7 (ULA), fe80::/10. */
 void homenet_default(struct homenet *hn);

@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include <cmocka.h>
+#include <pthread.h>
 
 #include "config.h"
 #include "decode/decode.h"
@@ -322,6 +323,92 @@ static void test_tls_reference_hello(void **state)
 		free(c);
 	}
 	free(b);
+}
+
+/* ---- the per-thread JA3/JA4 cache (tls.c) ------------------------------
+ * A hello parsed on a fresh thread meets an empty cache, so it is
+ * fingerprinted from scratch: that is the answer every parse on a warm
+ * cache must give, byte for byte, however the hellos are interleaved. */
+struct cold_job {
+	const uint8_t *buf;
+	size_t n;
+	struct app_tls out;
+	int rc;
+};
+
+static void *cold_parse(void *arg)
+{
+	struct cold_job *j = arg;
+	int srv;
+	memset(&j->out, 0x5a, sizeof(j->out));
+	j->rc = proto_parse_tls(j->buf, j->n, &j->out, &srv);
+	return NULL;
+}
+
+static void test_tls_fp_cache_equivalence(void **state)
+{
+	(void)state;
+	static const uint16_t sig_b[] = { 0x0804, 0x0403, 0x0401, 0x0503,
+		0x0805, 0x0501, 0x0806, 0x0601 };	/* order differs */
+	static const uint16_t ver_12[] = { 0x0303 };
+	static const uint16_t grp_b[] = { 0x001d, 0x0017 };
+	static const uint16_t exts_nosni[] = { 0x002d, 0x0033, 0x0010, 0x0017,
+		0x000b, 0x000a, 0x002b, 0xff01, 0x0023, 0x000d };
+	struct ch_spec v[7];
+	for (int i = 0; i < 7; i++)
+		v[i] = chrome_spec;
+	v[1].sig = sig_b;		/* JA4 c differs, JA3 the same */
+	v[2].alpn1 = "http/1.1";	/* JA4 ALPN mark */
+	v[2].alpn2 = NULL;
+	v[3].versions = ver_12;		/* JA4 version */
+	v[3].nversions = 1;
+	v[4].groups = grp_b;		/* JA3 only */
+	v[4].ngroups = 2;
+	v[5].exts = exts_nosni;		/* no SNI, no GREASE */
+	v[5].nexts = sizeof(exts_nosni) / sizeof(exts_nosni[0]);
+	v[6].sni = "another.example";	/* SNI text is not in the key */
+
+	uint8_t *bufs[7];
+	size_t lens[7];
+	struct cold_job cold[7];
+	for (int i = 0; i < 7; i++) {
+		uint8_t tmp[2048];
+		lens[i] = build_ch(tmp, sizeof(tmp), &v[i]);
+		assert_true(lens[i] > 0);
+		bufs[i] = dup_bytes(tmp, lens[i]);
+		pthread_t th;
+		cold[i].buf = bufs[i];
+		cold[i].n = lens[i];
+		assert_int_equal(pthread_create(&th, NULL, cold_parse,
+		    &cold[i]), 0);
+		assert_int_equal(pthread_join(th, NULL), 0);
+		assert_int_equal(cold[i].rc, 0);
+		assert_true(cold[i].out.ja4[0] != '\0');
+	}
+	/* the variants do change the fingerprints the cache must tell apart */
+	assert_string_equal(cold[1].out.ja3, cold[0].out.ja3);
+	assert_string_not_equal(cold[1].out.ja4, cold[0].out.ja4);
+	assert_string_not_equal(cold[2].out.ja4, cold[0].out.ja4);
+	assert_string_not_equal(cold[3].out.ja4, cold[0].out.ja4);
+	assert_string_not_equal(cold[4].out.ja3, cold[0].out.ja3);
+	assert_string_equal(cold[4].out.ja4, cold[0].out.ja4);
+	assert_true(cold[5].out.ja4[3] == 'i' && cold[0].out.ja4[3] == 'd');
+	assert_string_equal(cold[6].out.ja4, cold[0].out.ja4);
+	assert_string_not_equal(cold[6].out.sni, cold[0].out.sni);
+
+	/* warm: every order, several rounds; whole structs compared */
+	for (int round = 0; round < 3; round++)
+		for (int k = 0; k < 7; k++) {
+			int i = (k * 3 + round) % 7;
+			struct app_tls t;
+			int srv;
+			memset(&t, 0x5a, sizeof(t));
+			assert_int_equal(proto_parse_tls(bufs[i], lens[i], &t,
+			    &srv), 0);
+			assert_memory_equal(&t, &cold[i].out, sizeof(t));
+		}
+	for (int i = 0; i < 7; i++)
+		free(bufs[i]);
 }
 
 static void test_tls_weak_and_server_hello(void **state)
@@ -1015,6 +1102,7 @@ int main(void)
 		cmocka_unit_test(test_md5_rfc1321),
 		cmocka_unit_test(test_ja4_spec_vectors),
 		cmocka_unit_test(test_tls_reference_hello),
+		cmocka_unit_test(test_tls_fp_cache_equivalence),
 		cmocka_unit_test(test_tls_weak_and_server_hello),
 		cmocka_unit_test(test_tls_sim_stacks),
 		cmocka_unit_test(test_tls_split_via_inspect),
