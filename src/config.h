@@ -501,6 +501,8 @@
 /* Page sizes: default and largest limit for the list endpoints. */
 #define API_LIMIT_DEFAULT        100
 #define API_LIMIT_MAX           1000
+/* Largest offset accepted (a bound, so it always fits the store's ints). */
+#define API_OFFSET_MAX    1000000000
 /* Newest alerts shown on a device page; traffic points per answer. */
 #define API_DEVICE_ALERTS         50
 #define API_TRAFFIC_POINTS      2016

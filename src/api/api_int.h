@@ -44,6 +44,10 @@ const char *api_param(const struct api_query *q, const char *name);
  * -1 with "name: must be an integer from min to max". */
 int api_parse_uint(const char *name, const char *s, uint64_t min,
     uint64_t max, uint64_t *out, char *err, size_t errlen);
+/* limit (1..API_LIMIT_MAX, default API_LIMIT_DEFAULT) and offset of a
+ * list request, as the list endpoints share them. 0, or -1 with err. */
+int api_parse_page(const struct api_query *q, uint64_t *limit,
+    uint64_t *offset, char *err, size_t errlen);
 /* Seconds since the epoch ("1700000000") or RFC 3339 UTC/offset
  * ("2023-11-14T22:25:20Z", "...20.5+0000", "...20+01:00") -> ns since the
  * epoch. -1 with "name: ..." on anything else or out of range. */

@@ -9,6 +9,7 @@
 #include <jansson.h>
 
 #include "api/api_int.h"
+#include "config.h"
 
 static int hexval(unsigned char c)
 {
@@ -436,5 +437,21 @@ int api_parse_listen(const char *s, char *host, size_t hostlen,
 	if (!host[0])
 		snprintf(host, hostlen, "%s", API_DEFAULT_HOST);
 	*port = (uint16_t)p;
+	return 0;
+}
+
+int api_parse_page(const struct api_query *q, uint64_t *limit,
+    uint64_t *offset, char *err, size_t errlen)
+{
+	const char *p;
+
+	*limit = API_LIMIT_DEFAULT;
+	*offset = 0;
+	if ((p = api_param(q, "limit")) && api_parse_uint("limit", p, 1,
+	    API_LIMIT_MAX, limit, err, errlen) != 0)
+		return -1;
+	if ((p = api_param(q, "offset")) && api_parse_uint("offset", p, 0,
+	    API_OFFSET_MAX, offset, err, errlen) != 0)
+		return -1;
 	return 0;
 }

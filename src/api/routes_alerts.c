@@ -61,7 +61,7 @@ static void alerts_list(struct api_req *r)
 	    "severity", "category", "acked", "after_id", "limit", "offset",
 	    NULL };
 	struct store_alert_query aq;
-	uint64_t v, total = 0, limit = API_LIMIT_DEFAULT, offset = 0;
+	uint64_t v, total = 0, limit, offset;
 	const char *p;
 	char err[160];
 	int rc;
@@ -75,10 +75,7 @@ static void alerts_list(struct api_req *r)
 	    &aq.since_ns, err, sizeof(err)) != 0) ||
 	    ((p = api_param(r->q, "until")) && api_parse_time("until", p,
 	    &aq.until_ns, err, sizeof(err)) != 0) ||
-	    ((p = api_param(r->q, "limit")) && api_parse_uint("limit", p, 1,
-	    API_LIMIT_MAX, &limit, err, sizeof(err)) != 0) ||
-	    ((p = api_param(r->q, "offset")) && api_parse_uint("offset", p, 0,
-	    1000000000, &offset, err, sizeof(err)) != 0)) {
+	    api_parse_page(r->q, &limit, &offset, err, sizeof(err)) != 0) {
 		api_error(r, 400, "%s", err);
 		return;
 	}

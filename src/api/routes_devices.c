@@ -117,7 +117,7 @@ static void devices_list(struct api_req *r)
 	    NULL };
 	struct store_device_filter f;
 	struct dev_list dl = { r, 0 };
-	uint64_t limit = API_LIMIT_DEFAULT, offset = 0, total = 0;
+	uint64_t limit, offset, total = 0;
 	char err[160];
 	int rc;
 
@@ -130,11 +130,7 @@ static void devices_list(struct api_req *r)
 		api_error(r, 400, "q: at most 200 bytes");
 		return;
 	}
-	if ((api_param(r->q, "limit") && api_parse_uint("limit",
-	    api_param(r->q, "limit"), 1, API_LIMIT_MAX, &limit, err,
-	    sizeof(err)) != 0) || (api_param(r->q, "offset") &&
-	    api_parse_uint("offset", api_param(r->q, "offset"), 0, 1000000000,
-	    &offset, err, sizeof(err)) != 0)) {
+	if (api_parse_page(r->q, &limit, &offset, err, sizeof(err)) != 0) {
 		api_error(r, 400, "%s", err);
 		return;
 	}

@@ -38,22 +38,29 @@ struct dev_ctx {
 	void *ud;
 };
 
+/* Columns 0-9 of both device queries: key, mac, ip, vendor, class,
+ * model, name, first_seen, last_seen, json. */
+static void dev_cols(sqlite3_stmt *s, struct store_device *d)
+{
+	memset(d, 0, sizeof(*d));
+	d->key = col_text(s, 0);
+	d->mac = col_text(s, 1);
+	d->ip = col_text(s, 2);
+	d->vendor = col_text(s, 3);
+	d->cls = col_text(s, 4);
+	d->model = col_text(s, 5);
+	d->name = col_text(s, 6);
+	d->first_seen = col_u64(s, 7);
+	d->last_seen = col_u64(s, 8);
+	d->json = col_text(s, 9);
+	d->json_len = (size_t)sqlite3_column_bytes(s, 9);
+}
+
 static int dev_row(sqlite3_stmt *s, void *ctx)
 {
 	struct dev_ctx *c = ctx;
 	struct store_device d;
-	memset(&d, 0, sizeof(d));
-	d.key = col_text(s, 0);
-	d.mac = col_text(s, 1);
-	d.ip = col_text(s, 2);
-	d.vendor = col_text(s, 3);
-	d.cls = col_text(s, 4);
-	d.model = col_text(s, 5);
-	d.name = col_text(s, 6);
-	d.first_seen = col_u64(s, 7);
-	d.last_seen = col_u64(s, 8);
-	d.json = col_text(s, 9);
-	d.json_len = (size_t)sqlite3_column_bytes(s, 9);
+	dev_cols(s, &d);
 	d.state = sqlite3_column_blob(s, 10);
 	d.state_len = (size_t)sqlite3_column_bytes(s, 10);
 	if (!d.state)
@@ -287,18 +294,7 @@ static int dev_api_row(sqlite3_stmt *s, void *ctx)
 {
 	struct dev_ctx *c = ctx;
 	struct store_device d;
-	memset(&d, 0, sizeof(d));
-	d.key = col_text(s, 0);
-	d.mac = col_text(s, 1);
-	d.ip = col_text(s, 2);
-	d.vendor = col_text(s, 3);
-	d.cls = col_text(s, 4);
-	d.model = col_text(s, 5);
-	d.name = col_text(s, 6);
-	d.first_seen = col_u64(s, 7);
-	d.last_seen = col_u64(s, 8);
-	d.json = col_text(s, 9);
-	d.json_len = (size_t)sqlite3_column_bytes(s, 9);
+	dev_cols(s, &d);
 	d.state = "";
 	d.pkts = col_u64(s, 11);
 	d.bytes = col_u64(s, 12);
