@@ -89,22 +89,29 @@ struct alert_ctx {
 	void *ud;
 };
 
+/* Columns 0-10 of both alert queries: id, ts_start, ts_end, sid,
+ * severity, category, signature, src_ip, dest_ip, device_key, json. */
+static void alert_cols(sqlite3_stmt *s, struct store_alert_row *r)
+{
+	r->id = sqlite3_column_int64(s, 0);
+	r->ts_start = col_u64(s, 1);
+	r->ts_end = col_u64(s, 2);
+	r->sid = (uint32_t)col_u64(s, 3);
+	r->severity = sqlite3_column_int(s, 4);
+	r->category = col_text(s, 5);
+	r->signature = col_text(s, 6);
+	r->src_ip = col_text(s, 7);
+	r->dest_ip = col_text(s, 8);
+	r->device_key = col_text(s, 9);
+	r->json = col_text(s, 10);
+	r->acked = r->expected = 0;
+}
+
 static int alert_row(sqlite3_stmt *s, void *ctx)
 {
 	struct alert_ctx *c = ctx;
 	struct store_alert_row r;
-	r.id = sqlite3_column_int64(s, 0);
-	r.ts_start = col_u64(s, 1);
-	r.ts_end = col_u64(s, 2);
-	r.sid = (uint32_t)col_u64(s, 3);
-	r.severity = sqlite3_column_int(s, 4);
-	r.category = col_text(s, 5);
-	r.signature = col_text(s, 6);
-	r.src_ip = col_text(s, 7);
-	r.dest_ip = col_text(s, 8);
-	r.device_key = col_text(s, 9);
-	r.json = col_text(s, 10);
-	r.acked = r.expected = 0;
+	alert_cols(s, &r);
 	return c->fn(&r, c->ud);
 }
 
@@ -402,17 +409,7 @@ static int alert_api_row(sqlite3_stmt *s, void *ctx)
 {
 	struct alert_ctx *c = ctx;
 	struct store_alert_row r;
-	r.id = sqlite3_column_int64(s, 0);
-	r.ts_start = col_u64(s, 1);
-	r.ts_end = col_u64(s, 2);
-	r.sid = (uint32_t)col_u64(s, 3);
-	r.severity = sqlite3_column_int(s, 4);
-	r.category = col_text(s, 5);
-	r.signature = col_text(s, 6);
-	r.src_ip = col_text(s, 7);
-	r.dest_ip = col_text(s, 8);
-	r.device_key = col_text(s, 9);
-	r.json = col_text(s, 10);
+	alert_cols(s, &r);
 	r.acked = sqlite3_column_int(s, 11) != 0;
 	r.expected = sqlite3_column_int(s, 12) != 0;
 	return c->fn(&r, c->ud);
