@@ -131,5 +131,12 @@ void kitnet_params_loaded(struct kitnet *kn);
  * arena), 0 back to the side-by-side kernels; the parameters move
  * along. Both give the same scores and weights bit for bit. */
 void kitnet_reference(struct kitnet *kn, int on);
+/* Tests: the model's logistic function on in[0..n) by each of its
+ * implementations: the 4-lane one (every CPU) into out4, the AVX2 one
+ * into out8 and the AVX-512F one into out16 where this CPU runs them
+ * (else out8 / out16 are left alone). Returns which ran: 1 | 2 (AVX2) |
+ * 4 (AVX-512F). */
+unsigned kitnet_sigmoid(const float *in, unsigned n, float *out4,
+    float *out8, float *out16);
 
 #endif /* EW_KITNET_H */
