@@ -29,4 +29,10 @@
 #define FEAT_NH 3		/* {5, 1, 0.1}: indices 0, 2, 3 */
 #define FEAT_NB 2		/* {1, 0.1}: indices 2, 3 */
 
+/* log2(v) for finite v >= 1 with our own fixed sequence of operations
+ * (no libm: glibc picks FMA or non-FMA variants of log2 by CPU, whose last
+ * bits may differ, and the features must be the same bits everywhere).
+ * Within 1e-15 relative of the exact value. */
+double feat_log2(double v);
+
 #endif /* EW_FEAT_INTERNAL_H */

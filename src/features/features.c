@@ -290,12 +290,41 @@ static void ip_key_set(struct ip_key *k, const struct addr *a)
 	memcpy(k->a, a->a, sizeof(k->a));
 }
 
+double feat_log2(double v)
+{
+	uint64_t b;
+	double m;
+
+	memcpy(&b, &v, sizeof(b));
+	int e = (int)((b >> 52) & 0x7ff) - 1023;
+	b = (b & 0x000fffffffffffffull) | 0x3ff0000000000000ull;
+	memcpy(&m, &b, sizeof(m));		/* v = m 2^e, m in [1, 2) */
+	if (m > 1.41421356237309504880) {	/* m in [0.707, 1.414]: */
+		m *= 0.5;			/* exact */
+		e++;
+	}
+	/* ln m = 2 atanh(s) = 2 (s + s^3/3 + ... + s^19/19 + ...), |s| <=
+	 * 0.1716: the first omitted term is below 1e-16 relative. */
+	double s = (m - 1.0) / (m + 1.0), s2 = s * s;
+	double p = 1.0 / 19.0;
+	p = p * s2 + 1.0 / 17.0;
+	p = p * s2 + 1.0 / 15.0;
+	p = p * s2 + 1.0 / 13.0;
+	p = p * s2 + 1.0 / 11.0;
+	p = p * s2 + 1.0 / 9.0;
+	p = p * s2 + 1.0 / 7.0;
+	p = p * s2 + 1.0 / 5.0;
+	p = p * s2 + 1.0 / 3.0;
+	p = p * s2 + 1.0;
+	return (double)e + (2.0 * s * p) * 1.44269504088896340736;
+}
+
 /* log2(1 + x) for x >= 0, with x capped so the result stays small. */
 static double log_cap(double x, double cap)
 {
 	if (!(x > 0))
 		return 0.0;
-	return log2(1.0 + (x < cap ? x : cap));
+	return feat_log2(1.0 + (x < cap ? x : cap));
 }
 
 static double ratio_cap(double num, double den)

@@ -837,6 +837,31 @@ static void test_names(void **state)
 	assert_string_equal(feat_group(FEAT_OFF_NSRC), "destination load");
 }
 
+/* feat_log2 against libm over the range the features use (1 .. 1e12 + 1):
+ * exact at powers of two, within 1e-15 relative elsewhere (a wrong
+ * coefficient or reduction is off by far more). */
+static void test_log2(void **state)
+{
+	(void)state;
+	double worst = 0.0;
+	for (int k = 0; k <= 40; k++)
+		assert_true(feat_log2(ldexp(1.0, k)) == (double)k);
+	uint64_t x = 88172645463325252ull;
+	for (int i = 0; i < 2000000; i++) {
+		x ^= x << 13; x ^= x >> 7; x ^= x << 17;	/* xorshift64 */
+		double u = (double)(x >> 11) / 9007199254740992.0;
+		double v = i % 2 ? 1.0 + u * 4.0 : exp2(u * 40.0);
+		double want = log2(v), got = feat_log2(v);
+		double err = fabs(got - want) / (want > 1e-300 ? want : 1.0);
+		if (want == 0.0)
+			err = fabs(got);
+		if (err > worst)
+			worst = err;
+	}
+	assert_true(worst < 1e-15);
+	assert_true(feat_log2(1.0) == 0.0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -860,6 +885,7 @@ int main(void)
 		cmocka_unit_test(test_reclaim_decayed),
 		cmocka_unit_test(test_random_finite_deterministic),
 		cmocka_unit_test(test_names),
+		cmocka_unit_test(test_log2),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
