@@ -80,9 +80,9 @@ else notok "dashboard assets under 200 KB" "$size bytes"; fi
 # ---- requirements --------------------------------------------------------
 skip() { echo "skip - browser: $*"; finish; }
 command -v node >/dev/null 2>&1 || skip "node not installed (scripts/install-deps)"
-# playwright-core 1.65 needs Node.js 20 (Debian 12's own nodejs is 18)
-node -e 'process.exit(Number(process.versions.node.split(".")[0]) >= 20 ? 0 : 1)' ||
-    skip "playwright-core needs Node.js >= 20, this is $(node --version)"
+# playwright-core 1.57 (pinned) needs Node.js 18, which Debian 12 ships
+node -e 'process.exit(Number(process.versions.node.split(".")[0]) >= 18 ? 0 : 1)' ||
+    skip "playwright-core needs Node.js >= 18, this is $(node --version)"
 [ -x "$CHROMIUM" ] || skip "no Chromium at $CHROMIUM (apt-get install chromium)"
 if [ ! -d tests/browser/node_modules/playwright-core ]; then
 	(cd tests/browser && npm ci --no-audit --no-fund --silent) >/dev/null 2>&1 ||
