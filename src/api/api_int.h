@@ -100,6 +100,11 @@ void api_error(struct api_req *r, unsigned status, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 /* The store error reply for a reader's return code (<0). */
 void api_store_error(struct api_req *r, int rc);
+/* A list answer: {"KEY": [ ...items the caller writes... ], "total": T,
+ * "offset": O, "limit": L}. */
+void api_page_open(struct jbuf *jb, const char *key);
+void api_page_close(struct jbuf *jb, uint64_t total, uint64_t offset,
+    uint64_t limit);
 /* Check the query against allowed; on failure the 400 reply is set and
  * -1 returned. */
 int api_check_params(struct api_req *r, const char *const *allowed);

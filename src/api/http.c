@@ -90,6 +90,23 @@ void api_store_error(struct api_req *r, int rc)
 		api_error(r, 500, "store error");
 }
 
+void api_page_open(struct jbuf *jb, const char *key)
+{
+	jb_obj_open(jb);
+	jb_key(jb, key);
+	jb_arr_open(jb);
+}
+
+void api_page_close(struct jbuf *jb, uint64_t total, uint64_t offset,
+    uint64_t limit)
+{
+	jb_arr_close(jb);
+	jb_ku64(jb, "total", total);
+	jb_ku64(jb, "offset", offset);
+	jb_ku64(jb, "limit", limit);
+	jb_obj_close(jb);
+}
+
 int api_check_params(struct api_req *r, const char *const *allowed)
 {
 	char err[160];

@@ -10,17 +10,7 @@
 
 #include "api/api_int.h"
 #include "config.h"
-
-static int hexval(unsigned char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
+#include "util/hex.h"
 
 /* Decode src[0..n) into out (room for n + 1), NUL-terminated. plus: '+'
  * is a space (query strings). -1 on a bad escape, %00 or a control byte:
@@ -34,8 +24,8 @@ static int pct_decode(const char *src, size_t n, int plus, char *out)
 			int hi, lo;
 			if (n - i < 3)	/* needs two more bytes */
 				return -1;
-			hi = hexval((unsigned char)src[i + 1]);
-			lo = hexval((unsigned char)src[i + 2]);
+			hi = hex_digit((unsigned char)src[i + 1]);
+			lo = hex_digit((unsigned char)src[i + 2]);
 			if (hi < 0 || lo < 0)
 				return -1;
 			c = (unsigned char)(hi * 16 + lo);

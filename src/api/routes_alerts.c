@@ -124,15 +124,9 @@ static void alerts_list(struct api_req *r)
 	}
 	aq.limit = (unsigned)limit;
 	aq.offset = (unsigned)offset;
-	jb_obj_open(r->jb);
-	jb_key(r->jb, "alerts");
-	jb_arr_open(r->jb);
+	api_page_open(r->jb, "alerts");
 	rc = store_query_alerts(api_store_ro(r), &aq, &total, alert_item, r->jb);
-	jb_arr_close(r->jb);
-	jb_ku64(r->jb, "total", total);
-	jb_ku64(r->jb, "offset", offset);
-	jb_ku64(r->jb, "limit", limit);
-	jb_obj_close(r->jb);
+	api_page_close(r->jb, total, offset, limit);
 	if (rc < 0)
 		api_store_error(r, rc);
 }

@@ -136,17 +136,11 @@ static void devices_list(struct api_req *r)
 	}
 	f.limit = (unsigned)limit;
 	f.offset = (unsigned)offset;
-	jb_obj_open(r->jb);
-	jb_key(r->jb, "devices");
-	jb_arr_open(r->jb);
+	api_page_open(r->jb, "devices");
 	rc = store_query_devices(api_store_ro(r), &f, &total, dev_item, &dl);
 	if (rc == 0)
 		rc = dl.rc;
-	jb_arr_close(r->jb);
-	jb_ku64(r->jb, "total", total);
-	jb_ku64(r->jb, "offset", offset);
-	jb_ku64(r->jb, "limit", limit);
-	jb_obj_close(r->jb);
+	api_page_close(r->jb, total, offset, limit);
 	if (rc < 0)
 		api_store_error(r, rc);
 }

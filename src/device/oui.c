@@ -16,6 +16,7 @@
 
 #include "config.h"
 #include "util/alloc.h"
+#include "util/hex.h"
 
 struct oui_ent {
 	uint64_t prefix;		/* the top `bits` bits of the MAC */
@@ -163,17 +164,6 @@ static int tab_finish(struct oui_tab *t)
 	return 0;
 }
 
-static int hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* n hex digits at s (optionally separated by '-' every two) -> value. */
 static int parse_hex(const char *s, const char *end, unsigned ndig,
     int dashes, uint64_t *out)
@@ -181,7 +171,7 @@ static int parse_hex(const char *s, const char *end, unsigned ndig,
 	uint64_t v = 0;
 	unsigned got = 0;
 	while (got < ndig && s < end) {
-		int h = hexval((unsigned char)*s);
+		int h = hex_digit((unsigned char)*s);
 		if (h < 0)
 			return -1;
 		v = v << 4 | (uint64_t)h;
@@ -334,17 +324,7 @@ static long parse_listing(struct dev_oui *o, const char *buf, size_t len,
 				uint64_t v;
 				have_ma_l = parse_hex(p, mark, 6, 1, &v) == 0;
 				ma_l = v;
-				if (have_ma_l && extra_bits == 0) {
-					const char *s;
-					size_t n;
-					if (org_span(mark + 5, le, &s, &n) == 0) {
-						uint32_t off = intern(o, s, n);
-						if (!off || tab_add(t, v, off) < 0)
-							return -1;
-						count++;
-					}
-				}
-			} else if (extra_bits && have_ma_l && rest >= 9 &&
+			} else if (have_ma_l && rest >= 9 &&
 			    memcmp(mark, "(base 16)", 9) == 0) {
 				uint64_t lo;
 				const char *s;
