@@ -2,6 +2,8 @@
  *
  * usage: bench_stages MODE FILE [OUTDIR | EDGEWARD_BIN]
  *   pcap     bare libpcap read loop (the floor every stage is measured to)
+ *   read     the same loop over edgeward's capture reader (cap_next: plain
+ *            pcap files are read in place, pcap_mmap.c)
  *   decode   read + decode
  *   flow     read + decode + flow table
  *   spine    read + decode + flows + EVE flow output (to OUTDIR/eve.json)
@@ -53,6 +55,25 @@ static int bare_loop(const char *file, uint64_t *n)
 	}
 	pcap_close(pc);
 	return sum == 0xffffffffffffffffull;	/* keep the loop alive */
+}
+
+static int reader_loop(const char *file, uint64_t *n)
+{
+	char err[CAP_ERRLEN];
+	struct capture *cap = NULL;
+	struct cap_pkt p;
+	uint64_t sum = 0;
+
+	if (cap_open_file(&cap, file, err, sizeof(err)) < 0) {
+		fprintf(stderr, "bench: %s: %s\n", file, err);
+		return -1;
+	}
+	while (cap_next(cap, &p) == 1) {
+		sum += p.caplen + p.data[0];	/* as bare_loop */
+		(*n)++;
+	}
+	cap_close(cap);
+	return sum == 0xffffffffffffffffull;
 }
 
 static int stage_loop(const char *file, enum pl_stage stage,
@@ -136,7 +157,7 @@ static enum pl_stage stage_named(const char *m)
 int main(int argc, char **argv)
 {
 	if (argc < 3) {
-		fprintf(stderr, "usage: bench_stages pcap|decode|flow|proto|"
+		fprintf(stderr, "usage: bench_stages pcap|read|decode|flow|proto|"
 		    "device|detect|model|all|analyze FILE [OUTDIR|BIN "
 		    "OUTDIR]\n");
 		return 2;
@@ -151,6 +172,8 @@ int main(int argc, char **argv)
 
 	if (strcmp(mode, "pcap") == 0)
 		rc = bare_loop(file, &n);
+	else if (strcmp(mode, "read") == 0)
+		rc = reader_loop(file, &n);
 	else if ((stage = stage_named(mode)) != 0)
 		rc = stage_loop(file, stage, outdir, &n);
 	else if (strcmp(mode, "analyze") == 0 && argc > 4) {

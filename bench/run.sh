@@ -1,6 +1,7 @@
 #!/bin/sh
 # bench/run.sh - the stage table: packets/s and peak RSS per stage (each
-# stage includes the ones before it: decode, flow, proto (nDPI + parsers),
+# stage includes the ones before it: read (edgeward's own capture reader,
+# in place for plain pcap), decode, flow, proto (nDPI + parsers),
 # device, detect (behaviour checks), model, all (+ EVE), and the analyze
 # command as a child process) against a bare libpcap read loop, on a >= 2 M packet simulated capture (and on the
 # spoofed SYN flood from ../shared/data when present). No assertions: the
@@ -30,7 +31,7 @@ table() {
 	echo "capture: $file ($(du -h "$file" | cut -f1))"
 	printf '%-10s %10s %9s %12s %9s %12s\n' stage packets seconds pkts/s "% floor" "peak RSS"
 	floor=""
-	for m in pcap decode flow proto device detect model all analyze; do
+	for m in pcap read decode flow proto device detect model all analyze; do
 		if [ "$m" = analyze ]; then
 			line=$(best analyze "$file" build/edgeward "$B/out")
 		else

@@ -453,6 +453,10 @@
  * at 3.6 Gbit/s; immediate lost 63% at that rate and 14% at 200 Mbit/s.
  * A sensor needs no sub-200 ms latency, it needs no drops. */
 #define CAP_LIVE_IMMEDIATE        0
+/* Capture files: the window of a plain pcap file mapped at a time
+ * (pcap_mmap.c). Bigger saves remaps (one per window) but counts in RSS
+ * as file pages; must hold two of the largest frames (2 x 256 KiB). */
+#define CAP_MMAP_WINDOW     (4u << 20)
 /* svc_drop_privileges(NULL, ...) */
 #define SVC_DEFAULT_USER   "nobody"
 /* Configuration file: larger files are refused (a config is a few KiB;

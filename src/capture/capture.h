@@ -1,7 +1,8 @@
 /* capture.h - packet sources behind one small interface.
  *
  * pcap and pcapng files through libpcap (microsecond and nanosecond
- * timestamps alike), and live interfaces (cap_open_live, pcap_live.c)
+ * timestamps alike; plain pcap files then read in place from a memory
+ * map), and live interfaces (cap_open_live, pcap_live.c)
  * behind the same calls: cap_next, cap_linktype, cap_error, cap_close. */
 #ifndef EW_CAPTURE_H
 #define EW_CAPTURE_H
@@ -34,6 +35,11 @@ struct capture;
  * the caller and released with cap_close(). */
 int cap_open_file(struct capture **out, const char *path, char *err,
     size_t errlen);
+
+/* 1 when a capture file's frames are read in place from a memory map
+ * (plain pcap, pcap_mmap.c), 0 when libpcap reads them. Same frames,
+ * same errors either way; this only says which code path runs. */
+int cap_mapped(const struct capture *c);
 
 /* Same over an open stream (e.g. fmemopen for fuzzing); the capture takes
  * ownership of fp and closes it in cap_close(), also on failure. */

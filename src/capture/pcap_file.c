@@ -1,5 +1,6 @@
-/* pcap_file.c - capture files (pcap, pcapng) read through libpcap, and
- * the calls shared with live sources (pcap_live.c). */
+/* pcap_file.c - capture files (pcap, pcapng) opened through libpcap (and
+ * plain pcap files then read in place by pcap_mmap.c), and the calls
+ * shared with live sources (pcap_live.c). */
 #include "capture/capture.h"
 
 #include <errno.h>
@@ -39,7 +40,10 @@ int cap_open_file(struct capture **out, const char *path, char *err,
 	ebuf[0] = '\0';
 	pcap_t *pc = pcap_open_offline_with_tstamp_precision(path,
 	    PCAP_TSTAMP_PRECISION_NANO, ebuf);
-	return wrap(out, pc, ebuf, err, errlen);
+	if (wrap(out, pc, ebuf, err, errlen) < 0)
+		return -1;
+	(void)cap_mmap_attach(*out, path);
+	return 0;
 }
 
 int cap_open_fp(struct capture **out, FILE *fp, char *err, size_t errlen)
@@ -84,7 +88,8 @@ int cap_next(struct capture *c, struct cap_pkt *pkt)
 	struct pcap_pkthdr *h;
 	const u_char *data;
 
-	int r = c->live ? cap_live_read(c, &h, &data) :
+	int r = c->mm ? cap_mmap_read(c->mm, &h, &data, c->err,
+	    sizeof(c->err)) : c->live ? cap_live_read(c, &h, &data) :
 	    pcap_next_ex(c->pc, &h, &data);
 	if (r == PCAP_ERROR_BREAK)
 		return 0;
@@ -93,7 +98,9 @@ int cap_next(struct capture *c, struct cap_pkt *pkt)
 	if (r != 1 && c->live)
 		return cap_live_failed(c);
 	if (r != 1) {
-		snprintf(c->err, sizeof(c->err), "%s", pcap_geterr(c->pc));
+		if (!c->mm)
+			snprintf(c->err, sizeof(c->err), "%s",
+			    pcap_geterr(c->pc));
 		return -1;
 	}
 	/* Hostile headers may carry any timestamp: clamp instead of letting
@@ -112,6 +119,11 @@ int cap_next(struct capture *c, struct cap_pkt *pkt)
 	pkt->wirelen = h->len < h->caplen ? h->caplen : h->len;
 	pkt->data = data;
 	return 1;
+}
+
+int cap_mapped(const struct capture *c)
+{
+	return c->mm != NULL;
 }
 
 int cap_linktype(const struct capture *c)
@@ -134,6 +146,7 @@ void cap_close(struct capture *c)
 {
 	if (!c)
 		return;
+	cap_mmap_free(c->mm);
 	pcap_close(c->pc);
 	cap_live_free(c->live);
 	ew_free(c);
