@@ -64,10 +64,12 @@ struct cap_mmap {
 	struct pcap_pkthdr hdr;	/* what cap_mmap_read hands out */
 };
 
+/* A 32-bit field: written in the capturing host's order, which is ours
+ * unless libpcap found the file swapped (so big-endian routers work). */
 static uint32_t rd32(const uint8_t *p, int swapped)
 {
-	uint32_t v = (uint32_t)p[0] | (uint32_t)p[1] << 8 |
-	    (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+	uint32_t v;
+	memcpy(&v, p, sizeof(v));
 	return swapped ? __builtin_bswap32(v) : v;
 }
 
@@ -181,7 +183,7 @@ int cap_mmap_attach(struct capture *c, const char *path)
 	int dlt = pcap_datalink(c->pc);
 	if (!dlt_known(dlt) || pcap_major_version(c->pc) != 2 ||
 	    pcap_minor_version(c->pc) != 4 || pcap_snapshot(c->pc) <= 0 ||
-	    sizeof(size_t) < 8)
+	    sizeof(off_t) < 8)	/* window offsets past 2 GiB */
 		return 0;
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
@@ -192,10 +194,8 @@ int cap_mmap_attach(struct capture *c, const char *path)
 		close(fd);
 		return 0;
 	}
-	uint32_t magic = rd32(fh, 0);
 	int swapped = pcap_is_swapped(c->pc);
-	if (swapped)
-		magic = __builtin_bswap32(magic);
+	uint32_t magic = rd32(fh, swapped);
 	if (magic != MAGIC_USEC && magic != MAGIC_NSEC) {
 		close(fd);
 		return 0;
