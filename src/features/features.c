@@ -215,10 +215,71 @@ struct feat *feat_new(const struct feat_config *cfg, uint64_t seed)
 	return fx;
 }
 
+_Static_assert(sizeof(struct ip_key) >= 8 && sizeof(struct mi_key) >= 8 &&
+    sizeof(struct chan_key) >= 8 && sizeof(struct sock_side) >= 8,
+    "key_eq and key_le read 8-byte words");
 _Static_assert(sizeof(struct mi_key) <= TC_KEYMAX &&
     sizeof(struct chan_key) <= TC_KEYMAX &&
     sizeof(struct sock_key) <= TC_KEYMAX &&
     sizeof(struct ip_key) <= TC_KEYMAX, "key longer than TC_KEYMAX");
+
+/* memcmp(a, b, n) == 0 for the key sizes here (n >= 8, a constant once
+ * inlined): 8-byte words, the last one overlapping, no library call
+ * (memcmp was 5% of the extractor's time). */
+static inline __attribute__((always_inline)) int key_eq(const void *a,
+    const void *b, size_t n)
+{
+	const uint8_t *p = a, *q = b;
+	uint64_t x, y, acc = 0;
+	size_t i = 0;
+
+	for (; i + 8 <= n; i += 8) {
+		memcpy(&x, p + i, 8);
+		memcpy(&y, q + i, 8);
+		acc |= x ^ y;
+	}
+	if (i < n) {
+		memcpy(&x, p + n - 8, 8);
+		memcpy(&y, q + n - 8, 8);
+		acc |= x ^ y;
+	}
+	return acc == 0;
+}
+
+/* memcmp(a, b, n) <= 0 (bytewise order), n >= 8 and constant: 8-byte
+ * words read big-endian, the last one overlapping (its bytes already
+ * compared equal), and the first difference decides. */
+static inline __attribute__((always_inline)) int key_le(const void *a,
+    const void *b, size_t n)
+{
+	const uint8_t *p = a, *q = b;
+	uint64_t x, y;
+	size_t i = 0;
+
+	for (;; i += 8) {
+		if (i + 8 > n)
+			i = n - 8;
+		memcpy(&x, p + i, 8);
+		memcpy(&y, q + i, 8);
+		x = __builtin_bswap64(x);
+		y = __builtin_bswap64(y);
+		if (x != y)
+			return x < y;
+		if (i + 8 >= n)
+			return 1;
+	}
+}
+
+/* Entries evicted from all tables: they change only when an entry is
+ * created (five calls per packet showed in the profile otherwise). */
+static uint64_t evictions(const struct feat *fx)
+{
+	uint64_t ev = 0;
+
+	for (unsigned i = 0; i < T__N; i++)
+		ev += lrutab_evictions(fx->tab[i]);
+	return ev;
+}
 
 /* lrutab_get through the table's two-entry cache (struct tcache). */
 static inline __attribute__((always_inline)) void *tab_get(struct feat *fx,
@@ -227,17 +288,19 @@ static inline __attribute__((always_inline)) void *tab_get(struct feat *fx,
 	struct tcache *c = &fx->tc[t];
 	void *v;
 
-	if (c->val[0] && memcmp(c->key[0], key, ksz) == 0) {
+	if (c->val[0] && key_eq(c->key[0], key, ksz)) {
 		*created = 0;
 		return c->val[0];
 	}
-	if (c->val[1] && memcmp(c->key[1], key, ksz) == 0) {
+	if (c->val[1] && key_eq(c->key[1], key, ksz)) {
 		v = c->val[1];
 		lrutab_touch(fx->tab[t], v);
 		*created = 0;
 	} else {
 		v = lrutab_get(fx->tab[t], key, created);
 		memcpy(c->key[1], key, ksz);
+		if (*created)
+			fx->st.evicted = evictions(fx);
 	}
 	/* v becomes slot 0 (most recent); the old slot 0 moves to 1 */
 	uint8_t tmp[TC_KEYMAX];
@@ -335,6 +398,17 @@ static double ratio_cap(double num, double den)
 	return r < FEAT_RATIO_MAX ? r : FEAT_RATIO_MAX;
 }
 
+/* ratio_cap(is1_std(s), is1_mean(s)), inline and with the mean divided
+ * out once (the same operations, so the same value): the calls' latency
+ * stood out in the extractor's profile. */
+static inline double cv_of(const struct is1 *s)
+{
+	if (!(s->w > IS_W_EPS))
+		return 0.0;
+	double m = s->ls / s->w;
+	return ratio_cap(sqrt(fabs(s->ss / s->w - m * m)), m);
+}
+
 /* ---- per-table updates ------------------------------------------------- */
 
 static void mi_update(struct feat *fx, const uint8_t mac[6],
@@ -371,7 +445,7 @@ static int chan_update(struct feat *fx, const struct ip_key *src,
 	struct chan_key k;
 	double f[IS_NL];
 	int created;
-	unsigned d = memcmp(src, dst, sizeof(*src)) <= 0 ? 0u : 1u;
+	unsigned d = key_le(src, dst, sizeof(*src)) ? 0u : 1u;
 
 	k.x = d ? *dst : *src;
 	k.y = d ? *src : *dst;
@@ -425,7 +499,7 @@ static int chan_update(struct feat *fx, const struct ip_key *src,
 	const double rig[3] = { fx->ig[3], fx->ig[4], fx->ig[IS_L_REG] };
 	for (unsigned i = 0; i < 3; i++)
 		out[FEAT_OFF_REG + i] = r[i]->w * rig[i] > 1.5 ?
-		    ratio_cap(is1_std(r[i]), is1_mean(r[i])) : 0.0;
+		    cv_of(r[i]) : 0.0;
 	out[FEAT_OFF_REG + 3] = dev;
 	out[FEAT_OFF_NEW + 2] = log_cap(t - c->t_first, 365.0 * 86400.0);
 	return created;
@@ -451,7 +525,7 @@ static int sock_update(struct feat *fx, const struct ip_key *src,
 
 	sock_side_set(&a, src, sport);
 	sock_side_set(&b, dst, dport);
-	unsigned d = memcmp(&a, &b, sizeof(a)) <= 0 ? 0u : 1u;
+	unsigned d = key_le(&a, &b, sizeof(a)) ? 0u : 1u;
 	k.x = d ? b : a;
 	k.y = d ? a : b;
 	k.proto = proto;
@@ -534,6 +608,8 @@ static int svc_new(struct feat *fx, const struct packet *p,
 	k.dport[0] = (uint8_t)(p->dport >> 8);
 	k.dport[1] = (uint8_t)p->dport;
 	struct svc_val *s = lrutab_get(fx->tab[T_SVC], &k, &created);
+	if (created)
+		fx->st.evicted = evictions(fx);
 	int fresh = created || t - s->t_last > FEAT_SVC_HORIZON;
 	s->t_last = t;
 	return fresh;
@@ -687,10 +763,6 @@ int feat_packet(struct feat *fx, const struct packet *p, double *out)
 		fx->tick = 0;
 		reclaim(fx, t);
 	}
-	uint64_t ev = 0;
-	for (unsigned i = 0; i < T__N; i++)
-		ev += lrutab_evictions(fx->tab[i]);
-	fx->st.evicted = ev;
 	fx->st.vectors++;
 	return 1;
 }

@@ -140,7 +140,6 @@ void kitnet_free(struct kitnet *kn)
 	ew_free(kn->plan);
 	ew_free(kn->grp);
 	ew_free(kn->va_raw);
-	ew_free(kn->xf);
 	ew_free(kn);
 }
 
@@ -248,9 +247,10 @@ int kitnet_set_map(struct kitnet *kn, unsigned nclust, const uint16_t *map,
 	 * three floats past the output autoencoder's scales */
 	kn->arena = ew_calloc(len + KN_HB, sizeof(float));
 	/* five float scratch vectors (x, y, g, d, s1) of maxv (+ padding)
-	 * each */
+	 * each; s1 also holds whole groups of ensemble RMSEs (kv_forward:
+	 * + 16 floats) */
 	size_t sl = pad_h(kn->maxv);
-	kn->sx = ew_calloc(5u * sl, sizeof(float));
+	kn->sx = ew_calloc(5u * sl + 16u, sizeof(float));
 	kn->sr = ew_calloc(kn->maxv, sizeof(double));
 	/* scoring slices (score_all): every autoencoder's padded visible
 	 * and hidden units, three arrays of bl floats */
@@ -290,8 +290,6 @@ int kitnet_set_map(struct kitnet *kn, unsigned nclust, const uint16_t *map,
 fail:
 	ew_free(kn->grp);
 	ew_free(kn->va_raw);
-	ew_free(kn->xf);
-	kn->xf = NULL;
 	kn->grp = NULL;
 	kn->va_raw = NULL;
 	kn->ngrp = 0;
@@ -515,14 +513,21 @@ static inline __attribute__((always_inline)) void ae_norm_body(
 #pragma GCC unroll 16
 		for (v = 0; v < nv; v++)
 			sx[v] = (float)x[m[v]];
-	} else {
 #pragma GCC unroll 16
-		for (v = 0; v < nv; v++)
-			sx[v] = kn->s1[v];
+		for (v = 0; v < nv; v += KN_HB) {
+			kn_v4 r = (ld4(sx + v) - ld4(nmin + v)) * ld4(nsc + v);
+			st4(sx + v, clamp4(r, lo, hi));
+		}
+		return;
 	}
+	/* The RMSEs straight from kn->s1 (padded to whole vectors; what
+	 * lies past nv only reaches padding lanes, which no result reads):
+	 * copying them one by one into sx and reading that back four at a
+	 * time made the CPU wait for the stores on the output
+	 * autoencoder's critical path. */
 #pragma GCC unroll 16
 	for (v = 0; v < nv; v += KN_HB) {
-		kn_v4 r = (ld4(sx + v) - ld4(nmin + v)) * ld4(nsc + v);
+		kn_v4 r = (ld4(kn->s1 + v) - ld4(nmin + v)) * ld4(nsc + v);
 		st4(sx + v, clamp4(r, lo, hi));
 	}
 }
@@ -1203,7 +1208,12 @@ KV_UNROLL
 	q = _mm512_sqrt_ps(_mm512_div_ps(q, _mm512_load_ps((const float *)
 	    g->fnv)));
 	memcpy(&rmse, &q, sizeof(rmse));
-	memcpy(kn->s1 + g->c0, &rmse, g->n * sizeof(float));
+	/* one whole-vector store (s1 has room for every group's KN_L
+	 * lanes; the lanes past g->n hold 0 and are never read as an
+	 * input): the output autoencoder reads it back right away, and a
+	 * store of another size could not pass its data on to those
+	 * loads */
+	memcpy(kn->s1 + g->c0, &rmse, sizeof(rmse));
 }
 
 /* Scoring: the inputs gathered as floats into g->r (kv_gather_512),
@@ -1276,8 +1286,7 @@ KV_UNROLL
 	static attr void kv_score_##sfx(struct kitnet *kn,		\
 	    const struct kn_grp *g, const double *x)			\
 	{								\
-		(void)x;	/* kv_tofloat made kn->xf */		\
-		kv_gather_##sfx(kn, g);					\
+		kv_gather_##sfx(g, x);					\
 		if (g->nv == KV_NV && g->nh == KV_NH)			\
 			kv_score_body(kn, g, KV_NV, KV_NH);		\
 		else							\
@@ -1293,27 +1302,24 @@ KV_UNROLL
 	}
 
 
-/* The whole vector as floats into kn->xf, converted as the C cast does
- * (round to nearest), 8 at a time. */
-static KN_T16 void kv_tofloat(struct kitnet *kn, const double *x)
-{
-	unsigned i = 0, n = kn->nfeat;
-
-	for (; i + 8 <= n; i += 8)
-		_mm256_storeu_ps(kn->xf + i, _mm512_cvtpd_ps(
-		    _mm512_loadu_pd(x + i)));
-	for (; i < n; i++)
-		kn->xf[i] = (float)x[i];
-}
-
-/* A group's inputs, xf[idx] lanewise into g->r, 16 per gather. */
-static KN_T16 void kv_gather_512(struct kitnet *kn, const struct kn_grp *g)
+/* A group's inputs, (float)x[idx] lanewise into g->r: two gathers of
+ * eight doubles per input, converted as the C cast does (round to
+ * nearest). Straight from the vector, not from a float copy of it made
+ * just before: a gather cannot take its data from stores still in
+ * flight, so it waited for the copy's. */
+static inline __attribute__((always_inline)) KN_T16 void kv_gather_512(
+    const struct kn_grp *g, const double *x)
 {
 	for (unsigned v = 0; v < g->nv; v++) {
 		__m512i ix = _mm512_load_si512((const void *)(g->idx +
 		    (size_t)v * KN_L));
-		_mm512_store_ps((float *)&g->r[v], _mm512_i32gather_ps(ix,
-		    kn->xf, 4));
+		__m256 lo = _mm512_cvtpd_ps(_mm512_i32gather_pd(
+		    _mm512_castsi512_si256(ix), x, 8));
+		__m256 hi = _mm512_cvtpd_ps(_mm512_i32gather_pd(
+		    _mm512_extracti64x4_epi64(ix, 1), x, 8));
+		__m512i r = _mm512_inserti64x4(_mm512_castsi256_si512(
+		    _mm256_castps_si256(lo)), _mm256_castps_si256(hi), 1);
+		_mm512_store_si512((void *)&g->r[v], r);
 	}
 }
 
@@ -1345,8 +1351,7 @@ static int kv_build(struct kitnet *kn)
 		vecs += (size_t)g->nv * g->nh + 4u * g->nh + 8u * g->nv + 1;
 	}
 	kn->va_raw = ew_calloc(vecs * sizeof(kn_vf) + 64, 1);
-	kn->xf = ew_calloc(kn->nfeat, sizeof(float));
-	if (!kn->va_raw || !kn->xf)
+	if (!kn->va_raw)
 		return -1;
 	char *raw = kn->va_raw;	/* the first 64-byte boundary in it */
 	kn_vf *p = (kn_vf *)(void *)(raw + ((64u - ((uintptr_t)raw & 63u)) &
@@ -1500,7 +1505,6 @@ static double score_all(struct kitnet *kn, const double *x,
 
 	if (kn->side) {
 #ifdef KN_AVX2
-		kv_tofloat(kn, x);
 		for (unsigned g = 0; g < kn->ngrp; g++)
 			kv_score_512(kn, &kn->grp[g], x);
 #endif

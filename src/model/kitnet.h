@@ -83,7 +83,6 @@ struct kitnet {
 	struct kn_grp *grp;
 	void *va_raw;			/* the groups' vectors (unaligned
 					 * allocation) */
-	float *xf;			/* nfeat: the vector as floats */
 };
 
 /* nfeat in 1..65535, max_ae >= 1, lr > 0, 0 < hidden_ratio <= 1. NULL on

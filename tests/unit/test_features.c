@@ -291,6 +291,54 @@ static void test_is2_correlation(void **state)
 	assert_true(fabs(is2_pcc(&ind)) < 0.1);
 }
 
+/* is2_add_read (one statistic) and is2_add_read2 (two side by side) give
+ * the same bits, through one-way stretches (the other direction empty or
+ * decayed to nothing: the fallback branch) and both directions, and agree
+ * with the separate readouts. */
+static void test_is2_fused_same_bits(void **state)
+{
+	struct is2 a0, a1, b0, b1;
+	uint64_t r = 99;
+	double g[2] = { 1.0, 1.0 }, ig[2] = { 1.0, 1.0 };
+
+	(void)state;
+	memset(&a0, 0, sizeof(a0));
+	memset(&a1, 0, sizeof(a1));
+	memset(&b0, 0, sizeof(b0));
+	memset(&b1, 0, sizeof(b1));
+	for (unsigned k = 0; k < 3000; k++) {
+		r = r * 6364136223846793005ull + 1442695040888963407ull;
+		/* one-way for the first 200 and in [1500, 1700) */
+		unsigned d = (k < 200 || (k >= 1500 && k < 1700)) ? 1u :
+		    (unsigned)(r >> 63);
+		double x = 60.0 + (double)((r >> 20) % 1454);
+		if (k % 500 == 499) {	/* growth moves on, as time passes */
+			g[0] *= 1.5;
+			g[1] *= 1.25;
+			ig[0] = 1.0 / g[0];
+			ig[1] = 1.0 / g[1];
+		}
+		if (k == 1000) {	/* one side decays to (nearly) nothing */
+			is2_decay(&a0, 1e-120);
+			is2_decay(&b0, 1e-120);
+		}
+		double o0[7], o1[7], p0[7], p1[7];
+		is2_add_read(&a0, d, x, g[0], ig[0], o0);
+		is2_add_read(&a1, d, x, g[1], ig[1], o1);
+		is2_add_read2(&b0, &b1, d, x, g, ig, p0, p1);
+		assert_memory_equal(o0, p0, sizeof(o0));
+		assert_memory_equal(o1, p1, sizeof(o1));
+		assert_memory_equal(&a0, &b0, sizeof(a0));
+		assert_memory_equal(&a1, &b1, sizeof(a1));
+		for (unsigned i = 0; i < 7; i++)
+			assert_true(isfinite(o0[i]) && isfinite(o1[i]));
+		assert_close(o0[1], is2_mean(&a0, d), 1e-12);
+		assert_close(o0[3], is2_magnitude(&a0), 1e-12);
+		assert_close(o0[4], is2_radius(&a0), 1e-9);
+		assert_true(o0[6] >= -1.0 && o0[6] <= 1.0);
+	}
+}
+
 /* ---- the vector: closed forms through feat_packet ---------------------- */
 
 /* A constant stream, one packet every dt: after n packets the weight is
@@ -448,6 +496,49 @@ static void test_channel_2d(void **state)
 	double ma = F(v, "HH_L0.01_mean");
 	assert_true(F(v, "HH_L0.01_magnitude") > ma);
 	feat_free(fx);
+}
+
+/* Sockets and channels are keyed by their two sides in byte order: a
+ * reply (the sides swapped) must find the entry its request made, and
+ * the order must hold whether the sides differ in the address (early in
+ * the key) or only in the port (its last bytes). */
+static void test_key_order_replies(void **state)
+{
+	static const struct {
+		uint32_t a, b;
+		uint16_t pa, pb;
+	} c[] = {
+		{ IP(10, 0, 0, 1), IP(10, 0, 0, 1), 2000, 1000 },
+		{ IP(10, 0, 0, 1), IP(10, 0, 0, 1), 1000, 1001 },
+		{ IP(10, 0, 0, 2), IP(10, 0, 0, 1), 53, 53 },
+		{ IP(10, 0, 0, 1), IP(10, 0, 0, 2), 65535, 1 },
+		{ IP(200, 0, 0, 1), IP(10, 0, 0, 1), 1, 65535 },
+	};
+	struct frame fr;
+	double v[FEAT_MAX];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
+		struct feat *fx = new_fx(0, 9);
+		uint64_t t = T0;
+		feat_packet(fx, udp(&fr, c[i].a, c[i].b, c[i].pa, c[i].pb, 100,
+		    t), v);
+		assert_int_equal(feat_last_reply(fx), 0);
+		t += S(0.01);
+		feat_packet(fx, udp(&fr, c[i].b, c[i].a, c[i].pb, c[i].pa, 300,
+		    t), v);
+		assert_int_equal(feat_last_reply(fx), 1);
+		/* the socket holds both directions: the reply's own mean is
+		 * its size, the magnitude includes the request's */
+		assert_close(F(v, "HpHp_L0.01_mean"), 300.0, 1e-9);
+		assert_close(F(v, "HpHp_L0.01_magnitude"),
+		    sqrt(300.0 * 300.0 + 100.0 * 100.0), 1e-9);
+		t += S(0.01);
+		feat_packet(fx, udp(&fr, c[i].a, c[i].b, c[i].pa, c[i].pb, 100,
+		    t), v);
+		assert_int_equal(feat_last_reply(fx), 0);
+		feat_free(fx);
+	}
 }
 
 /* ---- weaknesses of per-source statistics ------------------------------- */
@@ -869,11 +960,13 @@ int main(void)
 		cmocka_unit_test(test_is1_plain_mean_var),
 		cmocka_unit_test(test_is2_closed_forms),
 		cmocka_unit_test(test_is2_correlation),
+		cmocka_unit_test(test_is2_fused_same_bits),
 		cmocka_unit_test(test_constant_stream),
 		cmocka_unit_test(test_equal_timestamps),
 		cmocka_unit_test(test_backwards_time),
 		cmocka_unit_test(test_gap_decay),
 		cmocka_unit_test(test_channel_2d),
+		cmocka_unit_test(test_key_order_replies),
 		cmocka_unit_test(test_spoofed_flood_visible_at_victim),
 		cmocka_unit_test(test_fanout_scan),
 		cmocka_unit_test(test_beacon_regularity),
