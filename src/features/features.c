@@ -261,8 +261,10 @@ static inline __attribute__((always_inline)) int key_le(const void *a,
 			i = n - 8;
 		memcpy(&x, p + i, 8);
 		memcpy(&y, q + i, 8);
-		x = __builtin_bswap64(x);
-		y = __builtin_bswap64(y);
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+		x = __builtin_bswap64(x);	/* big-endian words order */
+		y = __builtin_bswap64(y);	/* as memcmp orders bytes */
+#endif
 		if (x != y)
 			return x < y;
 		if (i + 8 >= n)
