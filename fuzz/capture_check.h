@@ -81,9 +81,7 @@ static int capture_same(const char *path, const uint8_t *bytes, size_t n,
 	ret = 0;
 out:
 	cap_close(a);
-	cap_close(b);
-	if (!b && rb >= 0)	/* cap_open_fp never ran to take fp */
-		fclose(fp);
+	cap_close(b);	/* cap_open_fp owns fp, also when it failed */
 	return ret;
 }
 

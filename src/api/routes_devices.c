@@ -52,13 +52,11 @@ static void jb_jansson(struct jbuf *jb, const json_t *v, int depth)
 	}
 }
 
-static void kstr_or_null(struct jbuf *jb, const char *key, const char *s)
+/* "key": the devices.json object's own field of that name (null without) */
+static void k_field(struct jbuf *jb, const json_t *o, const char *key)
 {
 	jb_key(jb, key);
-	if (s && s[0])
-		jb_str(jb, s);
-	else
-		jb_null(jb);
+	jb_jansson(jb, o ? json_object_get(o, key) : NULL, 0);
 }
 
 static void jb_open_counts(struct jbuf *jb, const uint64_t open[3])
@@ -85,22 +83,17 @@ static int dev_item(const struct store_device *d, void *ud)
 	const json_t *o = json_is_object(root) ? root : NULL;
 	jb_obj_open(jb);
 	jb_kstr(jb, "key", d->key);
-	kstr_or_null(jb, "mac", d->mac);
-	kstr_or_null(jb, "ip", d->ip);
-	jb_key(jb, "ips");
-	jb_jansson(jb, o ? json_object_get(o, "ips") : NULL, 0);
-	kstr_or_null(jb, "vendor", d->vendor);
-	kstr_or_null(jb, "class", d->cls);
-	kstr_or_null(jb, "model", d->model);
-	kstr_or_null(jb, "name", d->name);
-	jb_key(jb, "os");
-	jb_jansson(jb, o ? json_object_get(o, "os") : NULL, 0);
-	jb_key(jb, "confidence");
-	jb_jansson(jb, o ? json_object_get(o, "confidence") : NULL, 0);
-	jb_key(jb, "first_seen");
-	jb_jansson(jb, o ? json_object_get(o, "first_seen") : NULL, 0);
-	jb_key(jb, "last_seen");
-	jb_jansson(jb, o ? json_object_get(o, "last_seen") : NULL, 0);
+	jb_kstr_or_null(jb, "mac", d->mac);
+	jb_kstr_or_null(jb, "ip", d->ip);
+	k_field(jb, o, "ips");
+	jb_kstr_or_null(jb, "vendor", d->vendor);
+	jb_kstr_or_null(jb, "class", d->cls);
+	jb_kstr_or_null(jb, "model", d->model);
+	jb_kstr_or_null(jb, "name", d->name);
+	k_field(jb, o, "os");
+	k_field(jb, o, "confidence");
+	k_field(jb, o, "first_seen");
+	k_field(jb, o, "last_seen");
 	jb_ku64(jb, "first_seen_ns", d->first_seen);
 	jb_ku64(jb, "last_seen_ns", d->last_seen);
 	jb_ku64(jb, "pkts", d->pkts);

@@ -54,15 +54,6 @@ static void copy(char *dst, size_t size, const char *src)
 	dst[n] = '\0';
 }
 
-static void kstr_or_null(struct jbuf *jb, const char *key, const char *s)
-{
-	jb_key(jb, key);
-	if (s && s[0])
-		jb_str(jb, s);
-	else
-		jb_null(jb);
-}
-
 static void kts(struct jbuf *jb, const char *key, uint64_t ts)
 {
 	char buf[40];
@@ -74,9 +65,9 @@ static void attr(struct jbuf *jb, const char *key, const struct dev_attr *a)
 {
 	jb_key(jb, key);
 	jb_obj_open(jb);
-	kstr_or_null(jb, "value", a->value);
+	jb_kstr_or_null(jb, "value", a->value);
 	jb_ku64(jb, "confidence", a->confidence);
-	kstr_or_null(jb, "why", a->why);
+	jb_kstr_or_null(jb, "why", a->why);
 	jb_obj_close(jb);
 }
 
@@ -100,13 +91,13 @@ void dev_json_device(struct jbuf *jb, const struct dev_rec *r, int full)
 		jb_str(jb, buf);
 	}
 	jb_arr_close(jb);
-	kstr_or_null(jb, "vendor", d->vendor.value);
+	jb_kstr_or_null(jb, "vendor", d->vendor.value);
 	jb_kstr(jb, "class", d->cls.value[0] ? d->cls.value :
 	    dev_class_name(DEV_CLASS_UNKNOWN));
-	kstr_or_null(jb, "model", d->model.value);
-	kstr_or_null(jb, "os", d->os.value);
+	jb_kstr_or_null(jb, "model", d->model.value);
+	jb_kstr_or_null(jb, "os", d->os.value);
 	jb_ku64(jb, "confidence", d->confidence);
-	kstr_or_null(jb, "hostname", d->hostname);
+	jb_kstr_or_null(jb, "hostname", d->hostname);
 	jb_key(jb, "evidence");
 	jb_arr_open(jb);
 	for (unsigned i = 0; i < d->nev && i < DEV_MAX_EVIDENCE; i++) {
@@ -128,7 +119,7 @@ void dev_json_device(struct jbuf *jb, const struct dev_rec *r, int full)
 		return;
 	}
 
-	kstr_or_null(jb, "label", d->label.value);
+	jb_kstr_or_null(jb, "label", d->label.value);
 	jb_key(jb, "roles");
 	jb_arr_open(jb);
 	if (d->roles & DEV_ROLE_GATEWAY)

@@ -264,6 +264,20 @@ static int prep(struct store *st, const char *sql, sqlite3_stmt **s)
 	return rc == SQLITE_OK ? 0 : read_err(rc);
 }
 
+/* Under the caller's dbmu: sql with ?1 bound to key, fn_row per row. */
+static int step_by_key(struct store *st, const char *sql, const char *key,
+    int (*fn_row)(sqlite3_stmt *s, void *ctx), void *ctx)
+{
+	sqlite3_stmt *s = NULL;
+	int ret = prep(st, sql, &s);
+	if (ret == 0) {
+		sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC);
+		ret = step_all(s, fn_row, ctx);
+	}
+	sqlite3_finalize(s);
+	return ret;
+}
+
 /* One integer from a prepared statement with its parameters bound. */
 static int step_i64(sqlite3_stmt *s, int64_t *out)
 {
@@ -387,7 +401,6 @@ static int one_row(sqlite3_stmt *s, void *ctx)
 int store_get_device(struct store *st, const char *key,
     int (*fn)(const struct store_device *d, void *ud), void *ud)
 {
-	sqlite3_stmt *s = NULL;
 	struct dev_ctx c = { fn, ud };
 	struct one_ctx o = { 0, &c, dev_api_row };
 	int ret;
@@ -395,12 +408,7 @@ int store_get_device(struct store *st, const char *key,
 	pthread_mutex_lock(&st->dbmu);
 	snprintf(sql, sizeof(sql), "SELECT " DEV_API_COLS "%s FROM devices "
 	    "WHERE key = ?1", dev_open_cols(st));
-	ret = prep(st, sql, &s);
-	if (ret == 0) {
-		sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC);
-		ret = step_all(s, one_row, &o);
-	}
-	sqlite3_finalize(s);
+	ret = step_by_key(st, sql, key, one_row, &o);
 	pthread_mutex_unlock(&st->dbmu);
 	return ret < 0 ? ret : o.found;
 }
@@ -532,21 +540,15 @@ static int sev_row(sqlite3_stmt *s, void *ctx)
 int store_alerts_open(struct store *st, const char *device_key,
     uint64_t open[3])
 {
-	sqlite3_stmt *s = NULL;
 	struct sev_ctx c = { open };
 	int ret;
 	open[0] = open[1] = open[2] = 0;
 	pthread_mutex_lock(&st->dbmu);
-	ret = prep(st, store_has_table(st->db, "alert_acks") ?
+	ret = step_by_key(st, store_has_table(st->db, "alert_acks") ?
 	    "SELECT severity, count(*) FROM alerts WHERE device_key = ?1 AND "
 	    "id NOT IN (SELECT alert_id FROM alert_acks) GROUP BY severity" :
 	    "SELECT severity, count(*) FROM alerts WHERE device_key = ?1 "
-	    "GROUP BY severity", &s);
-	if (ret == 0) {
-		sqlite3_bind_text(s, 1, device_key, -1, SQLITE_STATIC);
-		ret = step_all(s, sev_row, &c);
-	}
-	sqlite3_finalize(s);
+	    "GROUP BY severity", device_key, sev_row, &c);
 	pthread_mutex_unlock(&st->dbmu);
 	return ret;
 }
@@ -566,17 +568,11 @@ int store_each_baseline_of(struct store *st, const char *device_key,
     int (*fn)(const char *kind, uint64_t ts, const char *json, void *ud),
     void *ud)
 {
-	sqlite3_stmt *s = NULL;
 	struct bof_ctx c = { fn, ud };
 	int ret;
 	pthread_mutex_lock(&st->dbmu);
-	ret = prep(st, "SELECT kind, ts, json FROM baselines WHERE "
-	    "device_key = ?1 ORDER BY kind", &s);
-	if (ret == 0) {
-		sqlite3_bind_text(s, 1, device_key, -1, SQLITE_STATIC);
-		ret = step_all(s, bof_row, &c);
-	}
-	sqlite3_finalize(s);
+	ret = step_by_key(st, "SELECT kind, ts, json FROM baselines WHERE "
+	    "device_key = ?1 ORDER BY kind", device_key, bof_row, &c);
 	pthread_mutex_unlock(&st->dbmu);
 	return ret;
 }

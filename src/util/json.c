@@ -286,6 +286,15 @@ void jb_kstr(struct jbuf *jb, const char *key, const char *s)
 	jb_str(jb, s);
 }
 
+void jb_kstr_or_null(struct jbuf *jb, const char *key, const char *s)
+{
+	jb_key(jb, key);
+	if (s && s[0])
+		jb_str(jb, s);
+	else
+		jb_null(jb);
+}
+
 void jb_ku64(struct jbuf *jb, const char *key, uint64_t v)
 {
 	jb_key(jb, key);

@@ -44,6 +44,8 @@ void jb_null(struct jbuf *jb);
 
 /* key + value in one call */
 void jb_kstr(struct jbuf *jb, const char *key, const char *s);
+/* "key": "s", or "key": null when s is NULL or empty */
+void jb_kstr_or_null(struct jbuf *jb, const char *key, const char *s);
 void jb_ku64(struct jbuf *jb, const char *key, uint64_t v);
 void jb_kbool(struct jbuf *jb, const char *key, int v);
 
