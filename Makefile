@@ -11,7 +11,7 @@ CC      ?= cc
 BUILD   ?= build
 # A missing library is a build error naming its Debian package (below).
 PKGS    := libpcap libndpi libsodium jansson sqlite3 libcap libseccomp \
-           libmicrohttpd
+           libmicrohttpd libmaxminddb
 V       ?= 0
 ifeq ($(V),0)
 Q := @
@@ -27,6 +27,7 @@ PKG_DEB_sqlite3   := libsqlite3-dev
 PKG_DEB_libcap    := libcap-dev
 PKG_DEB_libseccomp := libseccomp-dev
 PKG_DEB_libmicrohttpd := libmicrohttpd-dev
+PKG_DEB_libmaxminddb := libmaxminddb-dev
 ifeq ($(filter clean deps check demo assets,$(MAKECMDGOALS)),)
 PKG_MISSING := $(strip $(foreach p,$(PKGS),$(if $(shell pkg-config --exists $(p) && echo y),,$(p))))
 ifneq ($(PKG_MISSING),)

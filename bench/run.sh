@@ -56,4 +56,7 @@ SYN=../shared/data/attacks/pkt.TCP.synflood.spoofed.pcap
 echo
 echo "store (bench_store: threaded SQLite writer, 200k rows, batches of 1000):"
 build/bench_store "$B" 200000 1000 2>&1 | sed 's/^/  /' || echo "  (bench_store failed)"
+echo
+echo "geo (bench_geo: tor-geoipdb load, memory, lookups/s):"
+build/bench_geo 2>&1 | sed 's/^/  /' || echo "  (bench_geo failed)"
 exit 0

@@ -1,12 +1,14 @@
 /* fuzz_api_params.c - the API's request parsing: the request target
  * (path + query string, percent-decoding), parameter checks, integer and
- * time values, the ack JSON body and the --listen address. Invariants: a
- * parsed target has a path starting with '/', at most API_MAX_PARAMS
- * parameters, and no decoded string holds a control byte. */
+ * time values, the ack and quarantine JSON bodies and the --listen
+ * address. Invariants: a parsed target has a path starting with '/', at
+ * most API_MAX_PARAMS parameters, and no decoded string holds a control
+ * byte; a parsed quarantine body has a bounded reason and duration. */
 #include <stdlib.h>
 #include <string.h>
 
 #include "api/api_int.h"
+#include "policy/quarantine.h"
 #include "fuzz.h"
 
 static void no_ctl(const char *s)
@@ -52,6 +54,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	    (strlen(note) > API_NOTE_MAX * 4 || (expected != 0 &&
 	    expected != 1)))
 		__builtin_trap();
+	{
+		uint64_t for_s = 1;
+		for (int rel = 0; rel < 2; rel++)
+			if (api_parse_quarantine((const char *)data, size, rel,
+			    &for_s, note, sizeof(note), err, sizeof(err)) == 0 &&
+			    (strlen(note) > API_NOTE_MAX * 4 ||
+			    for_s > QUAR_DURATION_MAX_S || (rel && for_s)))
+				__builtin_trap();
+	}
 	if (size < 512) {
 		char *s = malloc(size + 1);
 		if (s) {

@@ -520,6 +520,107 @@
 /* Largest JSON answer built (a page of 1000 alerts with their events). */
 #define API_MAX_RESPONSE       (16u << 20)
 
+/* ---- baseline (per-device behaviour baselines, src/baseline/) -------- */
+/* Each device learns for this long from its first packet (packet time)
+ * before deviations alert: a day covers the daily cycle of most devices.
+ * `--baseline-learn DURATION` changes it. */
+#define BL_LEARN_S            86400
+/* Device table: ~9 KiB a device (the per-device sets below), 4 MiB holds
+ * ~450 devices; LRU eviction beyond. */
+#define BL_MEMCAP            (4u << 20)
+/* Per-device set sizes: what one IoT device talks to fits easily; a
+ * general-purpose device overflows them, which only costs MUD detail
+ * (the oldest entry is replaced). */
+#define BL_MAX_REMOTES         96	/* (remote IP, proto, port) */
+#define BL_MAX_NAMES           32	/* DNS names of remotes, for MUD */
+#define BL_NAME_LEN            64
+#define BL_MAX_PEERS           32	/* (LAN host, proto, port, dir) */
+#define BL_MAX_LISTEN          16	/* (proto, port) it served */
+#define BL_MAX_SERVICES        32	/* (proto, remote port) */
+#define BL_MAX_COUNTRIES       24
+#define BL_MAX_DOMAINS         64	/* registered domains (hashes) */
+#define BL_MAX_APPS            16
+#define BL_APP_LEN             24
+/* DNS answers remembered to name remote endpoints (address -> name). */
+#define BL_DNS_ENTRIES       4096
+/* Volume: bytes a device sends per bucket. A bucket alerts when it is at
+ * least BL_VOL_RATIO times the learned peak (which decays with a 7-day
+ * half-life so a one-off firmware download is forgotten) and at least
+ * BL_VOL_MIN bytes; the episode is severity 2 when the ratio reached
+ * BL_VOL_SEV2_RATIO (the issue's "20x its normal rate") and it moved
+ * BL_VOL_SEV2_BYTES. BL_VOL_FLOOR keeps a near-silent device's peak from
+ * making every small burst a "spike". */
+#define BL_BUCKET_S            60
+#define BL_VOL_RATIO            4.0
+#define BL_VOL_MIN            (1u << 20)
+#define BL_VOL_FLOOR          (64u << 10)
+#define BL_VOL_SEV2_RATIO      20.0
+#define BL_VOL_SEV2_BYTES     (10u << 20)
+#define BL_VOL_PEAK_HALFLIFE_S (7 * 86400)
+/* Hours: a bucket sending at least BL_HOUR_ACTIVE bytes marks its UTC
+ * hour active while learning; afterwards BL_HOUR_ALERT bytes in a bucket
+ * of an hour never active is a deviation (only when learning saw 24 h). */
+#define BL_HOUR_ACTIVE        1024
+#define BL_HOUR_ALERT        (64u << 10)
+/* An episode (one alert) closes after this long without a new item. */
+#define BL_EPISODE_IDLE_S     120
+/* The same policy violation (rule and peer) is reported once in this
+ * long per device. */
+#define BL_POLICY_REPEAT_S    86400
+/* Lateral movement is severity 2 from this many new internal peers (or
+ * new ports of peers) in one episode: a sweep, not a new printer. */
+#define BL_LATERAL_SEV2        4
+/* Novelty budget per kind and day for general-purpose devices (phones,
+ * computers, TVs, routers) on top of the rate each device showed in the
+ * second half of its learning period; fixed-function devices get only
+ * their learned rate. Order: country, destination, peer, serve, hours. */
+#define BL_GP_BUDGET { 10.0, 500.0, 20.0, 5.0, 24.0 }
+
+/* ---- geo (country lookup, src/geo/) ---------------------------------- */
+/* Debian's tor-geoipdb files, the default country source. */
+#define GEO_TOR4_DEFAULT     "/usr/share/tor/geoip"
+#define GEO_TOR6_DEFAULT     "/usr/share/tor/geoip6"
+/* Longest line of a tor geoip file accepted (real lines are < 90 bytes);
+ * longer is refused as malformed, so a binary file fails fast. */
+#define GEO_LINE_MAX          512
+/* Files are read in chunks of this size: the raw text never sits in
+ * memory whole (the two files are ~20 MB, the tables ~5 MB). */
+#define GEO_READ_CHUNK       (64u << 10)
+
+/* ---- zones (segmentation policy file, src/policy/zones*.c) ------------ */
+/* Caps on what one zones file may hold, so a hostile or runaway file stays
+ * bounded; real home policies use a handful of each. */
+#define ZONES_MAX_FILE     (1u << 20)	/* bytes read */
+#define ZONES_MAX_LINE         4096	/* bytes per line */
+#define ZONES_MAX_ZONES          64	/* declared zones (built-ins extra) */
+#define ZONES_MAX_RULES         256
+#define ZONES_MAX_MEMBERS       256	/* cidr + mac members per zone */
+#define ZONES_MAX_PORTS          16	/* port specs per rule */
+
+/* ---- mud (RFC 8520 export/import, src/policy/mud*.c) ------------------ */
+/* A MUD file larger than this is refused before parsing (real ones are a
+ * few KiB; the bound keeps a hostile file from costing memory). */
+#define MUD_MAX_BYTES        (1u << 20)
+/* ACLs in a file and ACEs referenced by its policies; export never writes
+ * more (it fails instead), so an exported file always imports. */
+#define MUD_MAX_ACLS           64
+#define MUD_MAX_ACES         4096
+/* Largest MUD file export writes (compact JSON): a third of the import
+ * limit, so the indented form `policy mud` prints (about 2.5 times the
+ * compact size) still imports. */
+#define MUD_EXPORT_MAX_BYTES  (MUD_MAX_BYTES / 3u)
+/* URL for a device that announced none (the MAC, colons kept, + ".json").
+ * .invalid (RFC 2606) so nobody tries to fetch it. */
+#define MUD_URL_BASE         "https://edgeward.invalid/mud/"
+/* cache-validity written on export, in hours (RFC 8520 default). */
+#define MUD_CACHE_VALIDITY_H   48
+
+/* ---- enforcement (quarantine, nftables, src/policy/quarantine.c nft.c) */
+#define QUAR_DURATION_MAX_S (366ull * 86400)	/* --for at most a year (nft takes < 10^8 s) */
+#define QUAR_WHY_MAX           256	/* bytes of a quarantine reason kept */
+#define QUAR_MAX_IPS            16	/* addresses kept per quarantined device */
+#define QUAR_MAX_LOCAL          64	/* sensor / protected MACs and IPs looked at */
+
 /* ---- output ----------------------------------------------------------- */
 
 /* Largest single EVE line we build; longer objects are truncated safely and

@@ -59,6 +59,14 @@ int api_parse_time(const char *name, const char *s, uint64_t *ns,
  * -1 with a message. */
 int api_parse_ack(const char *body, size_t len, int *expected, char *note,
     size_t notecap, char *err, size_t errlen);
+/* The quarantine body (POST devices/KEY/quarantine; release: 1 for
+ * .../release, which takes only "why"): empty, or a JSON object with
+ * "for" (a duration string "30m", "2h", "1d"... or null = until released)
+ * and "why" (string of at most API_NOTE_MAX characters, no NUL). *for_s 0
+ * = until released; why copied (whycap > API_NOTE_MAX * 4). -1 with a
+ * message. */
+int api_parse_quarantine(const char *body, size_t len, int release,
+    uint64_t *for_s, char *why, size_t whycap, char *err, size_t errlen);
 /* Decimal id in a path segment: 1..INT64_MAX. 0 or -1. */
 int api_parse_id(const char *s, int64_t *out);
 

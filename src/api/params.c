@@ -10,6 +10,7 @@
 
 #include "api/api_int.h"
 #include "config.h"
+#include "policy/quarantine.h"
 #include "util/hex.h"
 
 /* Decode src[0..n) into out (room for n + 1), NUL-terminated. plus: '+'
@@ -373,6 +374,74 @@ int api_parse_ack(const char *body, size_t len, int *expected, char *note,
 			}
 			memcpy(note, json_string_value(v), n);
 			note[n] = '\0';
+		} else {
+			snprintf(err, errlen, "body: unknown member: %.64s", key);
+			goto out;
+		}
+	}
+	ret = 0;
+out:
+	json_decref(root);
+	return ret;
+}
+
+int api_parse_quarantine(const char *body, size_t len, int release,
+    uint64_t *for_s, char *why, size_t whycap, char *err, size_t errlen)
+{
+	json_error_t je;
+	json_t *root, *v;
+	const char *key;
+	size_t i;
+	int ret = -1;
+
+	*for_s = 0;
+	if (whycap)
+		why[0] = '\0';
+	for (i = 0; i < len; i++)
+		if (body[i] != ' ' && body[i] != '\t' && body[i] != '\r' &&
+		    body[i] != '\n')
+			break;
+	if (i == len)
+		return 0;		/* no body: until released, no reason */
+	root = json_loadb(body, len, JSON_REJECT_DUPLICATES, &je);
+	if (!root) {
+		snprintf(err, errlen, "body: not valid JSON");
+		return -1;
+	}
+	if (!json_is_object(root)) {
+		snprintf(err, errlen, "body: must be a JSON object");
+		goto out;
+	}
+	json_object_foreach(root, key, v) {
+		if (strcmp(key, "for") == 0 && !release) {
+			char e[160];
+			if (json_is_null(v))
+				continue;	/* until released */
+			if (!json_is_string(v) || json_string_length(v) > 16 ||
+			    strlen(json_string_value(v)) != json_string_length(v) ||
+			    quar_parse_duration(json_string_value(v), for_s, e,
+			    sizeof(e)) != 0) {
+				snprintf(err, errlen, "for: a duration such as "
+				    "\"30m\", \"2h\", \"1d\" (at most %llud), or "
+				    "null", (unsigned long long)(QUAR_DURATION_MAX_S /
+				    86400));
+				goto out;
+			}
+		} else if (strcmp(key, "why") == 0) {
+			size_t n;
+			if (!json_is_string(v)) {
+				snprintf(err, errlen, "why: must be a string");
+				goto out;
+			}
+			n = json_string_length(v);
+			if (utf8_chars(json_string_value(v), n) > API_NOTE_MAX ||
+			    n >= whycap || strlen(json_string_value(v)) != n) {
+				snprintf(err, errlen, "why: at most %d characters",
+				    API_NOTE_MAX);
+				goto out;
+			}
+			memcpy(why, json_string_value(v), n);
+			why[n] = '\0';
 		} else {
 			snprintf(err, errlen, "body: unknown member: %.64s", key);
 			goto out;

@@ -1,12 +1,16 @@
 /* routes_devices.c - /api/v1/devices: the inventory (search, paging), one
  * device with its alerts, baselines, destinations and protocols, its
- * traffic over time, and the quarantine action (not available yet). */
+ * traffic over time, and the quarantine / release actions (recorded in
+ * the store; the API never loads rules into the kernel). */
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <time.h>
 
 #include <jansson.h>
 
 #include "api/api_int.h"
+#include "policy/quarantine.h"
 
 /* Scalars and small containers from a parsed stored JSON value, through
  * jbuf so the output escaping is ours. depth bounds the recursion. */
@@ -356,6 +360,92 @@ static void device_traffic(struct api_req *r, const char *key)
 	free(pt);
 }
 
+/* ---- quarantine ------------------------------------------------------------ */
+
+/* POST devices/KEY/quarantine {"for": "1h", "why": ".."} and POST
+ * devices/KEY/release {"why": ".."}: recorded in the store (quarantine
+ * and policy_log, who "api", wall-clock seconds) with the same refusal
+ * rules as `edgeward quarantine` (409). The API never touches the kernel:
+ * rendering and loading the rules stays with `edgeward policy nft` /
+ * `edgeward quarantine --apply` (root) or the sensor. */
+static void device_quarantine(struct api_req *r, const char *key,
+    int release)
+{
+	char why[API_NOTE_MAX * 4 + 1], err[160], msg[512];
+	struct quar_device d;
+	struct store *rw;
+	uint64_t for_s = 0, now;
+	int rc;
+
+	if (api_check_params(r, NULL) != 0)
+		return;
+	if (r->body_len > 0 && (!r->content_type || strncasecmp(r->content_type,
+	    "application/json", 16) != 0)) {
+		api_error(r, 400, "body: Content-Type must be application/json");
+		return;
+	}
+	if (api_parse_quarantine(r->body, r->body_len, release, &for_s, why,
+	    sizeof(why), err, sizeof(err)) != 0) {
+		api_error(r, 400, "%s", err);
+		return;
+	}
+	rc = store_get_device(api_store_ro(r), key, dev_exists, NULL);
+	if (rc <= 0) {
+		if (rc < 0)
+			api_store_error(r, rc);
+		else
+			api_error(r, 404, "no such device");
+		return;
+	}
+	rw = api_store_rw(r);
+	if (!rw)
+		return;
+	/* the wall clock: when a person acted, not packet time */
+	now = (uint64_t)time(NULL);
+	if (release)
+		rc = quar_release(rw, key, now, "api", why, msg, sizeof(msg));
+	else
+		rc = quar_add(rw, key, now, for_s, "api", why, NULL, &d, msg,
+		    sizeof(msg));
+	switch (rc) {
+	case QUAR_OK:
+		break;
+	case QUAR_REFUSED:
+	case QUAR_NOT_QUARANTINED:
+		api_error(r, 409, "%s", msg);
+		return;
+	case QUAR_UNKNOWN:
+	case QUAR_BAD_KEY:
+		api_error(r, 404, "no such device");
+		return;
+	default:
+		api_error(r, 500, "store error: %s", msg);
+		return;
+	}
+	jb_obj_open(r->jb);
+	jb_kstr(r->jb, "key", key);
+	jb_kbool(r->jb, "quarantined", !release);
+	if (!release) {
+		jb_kstr_or_null(r->jb, "mac", d.mac);
+		jb_key(r->jb, "ips");
+		jb_arr_open(r->jb);
+		for (size_t i = 0; i < d.nips; i++)
+			jb_str(r->jb, d.ips[i]);
+		jb_arr_close(r->jb);
+		jb_ku64(r->jb, "since", now);
+		jb_key(r->jb, "until");
+		if (for_s)
+			jb_u64(r->jb, now + for_s);
+		else
+			jb_null(r->jb);
+	}
+	jb_kstr(r->jb, "who", "api");
+	jb_kstr(r->jb, "why", why);
+	jb_kbool(r->jb, "applied", 0);
+	jb_kstr(r->jb, "message", msg);
+	jb_obj_close(r->jb);
+}
+
 void api_route_devices(struct api_req *r)
 {
 	int get = r->method == API_GET || r->method == API_HEAD;
@@ -373,23 +463,14 @@ void api_route_devices(struct api_req *r)
 		}
 		return;
 	}
-	if (r->nseg == 3 && strcmp(r->seg[2], "quarantine") == 0) {
+	if (r->nseg == 3 && (strcmp(r->seg[2], "quarantine") == 0 ||
+	    strcmp(r->seg[2], "release") == 0)) {
 		if (r->method != API_POST) {
 			r->allow = "POST";
 			api_error(r, 405, "method not allowed");
 			return;
 		}
-		if (api_check_params(r, NULL) != 0)
-			return;
-		int rc = store_get_device(api_store_ro(r), r->seg[1],
-		    dev_exists, NULL);
-		if (rc < 0)
-			api_store_error(r, rc);
-		else if (rc == 0)
-			api_error(r, 404, "no such device");
-		else
-			api_error(r, 501, "enforcement is not available yet "
-			    "(needs the policy/nftables support)");
+		device_quarantine(r, r->seg[1], strcmp(r->seg[2], "release") == 0);
 		return;
 	}
 	api_error(r, 404, "no such endpoint");

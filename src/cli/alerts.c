@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <jansson.h>
 
@@ -201,8 +202,99 @@ static int print_row(const struct store_alert_row *r, void *ud)
 	return 0;
 }
 
+/* `alerts ack ID [--expected] [--note TEXT] --store FILE`: the same
+ * acknowledgement the API's POST alerts/ID/ack writes. An alert marked
+ * expected is folded into its device's baseline when a sensor or analyze
+ * next opens the store. */
+static int cli_alerts_ack(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "store", required_argument, NULL, 's' },
+		{ "expected", no_argument, NULL, 'e' },
+		{ "note", required_argument, NULL, 'n' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *path = NULL, *note = "";
+	int expected = 0, c;
+	uint64_t id;
+	char err[512];
+
+	opterr = 0;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
+		switch (c) {
+		case 's': path = optarg; break;
+		case 'e': expected = 1; break;
+		case 'n': note = optarg; break;
+		case 'h':
+			printf("usage: edgeward alerts ack ID [--expected] "
+			    "[--note TEXT] --store FILE\n\n"
+			    "Acknowledge alert ID (the id `alerts --json` and "
+			    "the API show). --expected also\nsuppresses it and "
+			    "folds what it reported (a country, a destination,\n"
+			    "a peer, a volume, an hour) into the device's "
+			    "baseline: the sensor or\n`analyze --store` takes "
+			    "it in the next time it opens the store.\n");
+			return 0;
+		default:
+			fprintf(stderr, "edgeward alerts ack: bad option '%s' "
+			    "(try --help)\n", argv[optind - 1]);
+			return 2;
+		}
+	}
+	if (!path || optind != argc - 1 ||
+	    cli_parse_u64(argv[optind], &id) < 0 || id == 0 ||
+	    id > INT64_MAX) {
+		fprintf(stderr, "usage: edgeward alerts ack ID [--expected] "
+		    "[--note TEXT] --store FILE\n");
+		return 2;
+	}
+	if (strlen(note) > 200) {
+		fprintf(stderr, "edgeward alerts ack: --note: at most 200 "
+		    "bytes\n");
+		return 2;
+	}
+	struct store_config sc;
+	store_config_default(&sc);
+	sc.path = path;
+	sc.threaded = 0;
+	if (access(path, F_OK) != 0) {	/* never create a store here */
+		fprintf(stderr, "edgeward alerts ack: %s: %s\n", path,
+		    strerror(errno));
+		return 1;
+	}
+	struct store *st = store_open(&sc, err, sizeof(err));
+	if (!st) {
+		fprintf(stderr, "edgeward alerts ack: %s\n", err);
+		return 1;
+	}
+	struct timespec now;
+	clock_gettime(CLOCK_REALTIME, &now);
+	int r = store_ack_alert(st, (int64_t)id, (uint64_t)now.tv_sec *
+	    1000000000ull + (uint64_t)now.tv_nsec, expected, note, "cli");
+	int rc = store_close(st, err, sizeof(err)) < 0 ? 1 : 0;
+	if (r < 0) {
+		fprintf(stderr, "edgeward alerts ack: cannot write the "
+		    "acknowledgement to %s\n", path);
+		return 1;
+	}
+	if (r == 0) {
+		fprintf(stderr, "edgeward alerts ack: no alert %llu in %s\n",
+		    (unsigned long long)id, path);
+		return 1;
+	}
+	printf("alert %llu acknowledged%s\n", (unsigned long long)id,
+	    expected ? " as expected (folded into the baseline at the next "
+	    "start)" : "");
+	return rc;
+}
+
 int cli_alerts(int argc, char **argv)
 {
+	if (argc >= 2 && strcmp(argv[1], "ack") == 0)
+		return cli_alerts_ack(argc - 1, argv + 1);
+
 	static const struct option opts[] = {
 		{ "store", required_argument, NULL, 's' },
 		{ "since", required_argument, NULL, 'S' },

@@ -147,6 +147,20 @@ int cli_analyze(int argc, char **argv)
 		cap_close(cap);
 		return 1;
 	}
+	/* baselines learned before, imported MUD profiles and alerts
+	 * acknowledged as expected */
+	if (st) {
+		struct pl_restore pr;
+		memset(&pr, 0, sizeof(pr));
+		if (pipeline_restore_baselines(pl, st, &pr, err,
+		    sizeof(err)) < 0)
+			fprintf(stderr, "edgeward: %s: %s\n", po.store_path,
+			    err);
+		else if (pr.bl_bad)
+			fprintf(stderr, "edgeward: %s: %zu baseline row(s) "
+			    "refused (first: %s)\n", po.store_path, pr.bl_bad,
+			    pr.bl_first_bad);
+	}
 
 	int rc = 0;
 	int lt = cap_linktype(cap);

@@ -18,6 +18,12 @@ int cli_alerts(int argc, char **argv);	/* alerts.c */
 int cli_model(int argc, char **argv);	/* model.c */
 int cli_run(int argc, char **argv);	/* run.c: the live sensor */
 int cli_serve(int argc, char **argv);	/* serve.c: the HTTP API */
+/* policy.c: `policy propose|nft|mud|mud-import` (mud and mud-import are
+ * in policy_mud.c) */
+int cli_policy(int argc, char **argv);
+int cli_policy_mud(int argc, char **argv);	/* policy_mud.c */
+int cli_policy_mud_import(int argc, char **argv);	/* policy_mud.c */
+int cli_quarantine(int argc, char **argv);	/* quarantine.c */
 
 /* Create dir and its missing parents (mode 0755). 0 or -1 with errno. */
 int cli_mkdirs(const char *dir);
@@ -30,6 +36,9 @@ int cli_parse_size(const char *s, size_t *out);
  * terminal control bytes as '?' (names come from packets), then padding,
  * or a newline when last. */
 void cli_cell(const char *s, int width, int last);
+/* Parse a duration: "90" or "90s", "30m", "36h", "2d", "1w" into
+ * seconds. 0 or -1. */
+int cli_parse_duration(const char *s, uint64_t *seconds);
 /* Parse a plain decimal count. 0 or -1. */
 int cli_parse_u64(const char *s, uint64_t *out);
 

@@ -82,6 +82,12 @@ enum {
 	OPT_STORE,
 	OPT_FM_GRACE_S,
 	OPT_AD_GRACE_S,
+	OPT_NO_BASELINE,
+	OPT_BASELINE_LEARN,
+	OPT_GEOIP,
+	OPT_GEOIP6,
+	OPT_GEOIP_MMDB,
+	OPT_ZONES,
 };
 
 static const struct option pl_opts[] = {
@@ -101,6 +107,12 @@ static const struct option pl_opts[] = {
 	{ "store", required_argument, NULL, OPT_STORE },
 	{ "fm-grace-s", required_argument, NULL, OPT_FM_GRACE_S },
 	{ "ad-grace-s", required_argument, NULL, OPT_AD_GRACE_S },
+	{ "no-baseline", no_argument, NULL, OPT_NO_BASELINE },
+	{ "baseline-learn", required_argument, NULL, OPT_BASELINE_LEARN },
+	{ "geoip", required_argument, NULL, OPT_GEOIP },
+	{ "geoip6", required_argument, NULL, OPT_GEOIP6 },
+	{ "geoip-mmdb", required_argument, NULL, OPT_GEOIP_MMDB },
+	{ "zones", required_argument, NULL, OPT_ZONES },
 };
 #define NPL (sizeof(pl_opts) / sizeof(pl_opts[0]))
 
@@ -191,6 +203,21 @@ int cli_pl_option(struct cli_pl_opts *o, int c, const char *arg,
 		cfg->anom.key_path = arg;
 		return 1;
 	case OPT_STORE: o->store_path = arg; return 1;
+	case OPT_NO_BASELINE: cfg->bl.enabled = 0; return 1;
+	case OPT_BASELINE_LEARN: {
+		uint64_t v;
+		if (cli_parse_duration(arg, &v) < 0 || v > 365ull * 86400) {
+			fprintf(stderr, "edgeward %s: --baseline-learn: '%s' is "
+			    "not a duration (e.g. 90m, 36h, 2d)\n", cmd, arg);
+			return -1;
+		}
+		cfg->bl.learn_ns = v * 1000000000ull;
+		return 1;
+	}
+	case OPT_GEOIP: cfg->bl.geo_tor4 = arg; return 1;
+	case OPT_GEOIP6: cfg->bl.geo_tor6 = arg; return 1;
+	case OPT_GEOIP_MMDB: cfg->bl.geo_mmdb = arg; return 1;
+	case OPT_ZONES: cfg->bl.zones_path = arg; return 1;
 	default: return 0;
 	}
 }
@@ -243,7 +270,48 @@ void cli_pl_usage(FILE *fp)
 	    "      --ad-grace-s S     each (defaults 30 and 300; whichever of packets\n"
 	    "                         and seconds ends later applies)\n"
 	    "      --key FILE         Ed25519 key (edgeward model keygen): secret to\n"
-	    "                         sign snapshots, public or secret to verify\n");
+	    "                         sign snapshots, public or secret to verify\n"
+	    "\n"
+	    "  per-device baselines:\n"
+	    "      --no-baseline      no baselines (no new-country, new-destination,\n"
+	    "                         lateral-movement, volume-spike ... alerts)\n"
+	    "      --baseline-learn D learning period of each device from its first\n"
+	    "                         packet, e.g. 90m, 36h, 2d (default 1d)\n"
+	    "      --geoip FILE       IPv4 country ranges in tor's format (default\n"
+	    "                         /usr/share/tor/geoip from tor-geoipdb)\n"
+	    "      --geoip6 FILE      the same for IPv6 (default .../geoip6)\n"
+	    "      --geoip-mmdb FILE  a MaxMind country database instead\n"
+	    "      --zones FILE       zones and rules between them (see\n"
+	    "                         dist/zones.conf); violations alert\n");
+}
+
+int cli_parse_duration(const char *s, uint64_t *seconds)
+{
+	char *end;
+	uint64_t mul = 1;
+
+	if (!s || !(*s >= '0' && *s <= '9'))
+		return -1;
+	errno = 0;
+	unsigned long long v = strtoull(s, &end, 10);
+	if (errno)
+		return -1;
+	if (*end) {
+		switch (*end) {
+		case 's': mul = 1; break;
+		case 'm': mul = 60; break;
+		case 'h': mul = 3600; break;
+		case 'd': mul = 86400; break;
+		case 'w': mul = 7 * 86400; break;
+		default: return -1;
+		}
+		if (end[1])
+			return -1;
+	}
+	if (v > UINT64_MAX / mul)
+		return -1;
+	*seconds = (uint64_t)v * mul;
+	return 0;
 }
 
 void cli_cell(const char *s, int width, int last)

@@ -25,6 +25,10 @@ static void usage(FILE *fp)
 	    "  serve --store FILE [--listen HOST:PORT]\n"
 	    "                             the HTTP API and the web dashboard\n"
 	    "  model keygen|sign|verify   Ed25519 keys and signatures of model snapshots\n"
+	    "  policy mud|mud-import|nft|propose --store FILE ...\n"
+	    "                             MUD profiles, nftables rules, a zone policy\n"
+	    "  quarantine --store FILE MAC [--for D] [--apply] | --release MAC | --list\n"
+	    "                             isolate a device (recorded; --apply loads nft)\n"
 	    "  sim -w FILE [options]      write a simulated smart-home capture\n"
 	    "  version                    print the version\n"
 	    "\n"
@@ -48,6 +52,10 @@ int main(int argc, char **argv)
 	if (strcmp(cmd, "serve") == 0) return cli_serve(argc - 1, argv + 1);
 	if (strcmp(cmd, "model") == 0)
 		return cli_model(argc - 1, argv + 1);
+	if (strcmp(cmd, "policy") == 0)
+		return cli_policy(argc - 1, argv + 1);
+	if (strcmp(cmd, "quarantine") == 0)
+		return cli_quarantine(argc - 1, argv + 1);
 	if (strcmp(cmd, "sim") == 0)
 		return sim_main(argc - 1, argv + 1);
 	if (strcmp(cmd, "version") == 0 || strcmp(cmd, "--version") == 0) {

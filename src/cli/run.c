@@ -1042,8 +1042,15 @@ static int start(struct sensor *s)
 			fprintf(stderr, "edgeward run: warning: %zu device rows "
 			    "in the store could not be restored (first: %s)\n",
 			    pr.bad, pr.first_bad);
+		if (pr.bl_bad)
+			fprintf(stderr, "edgeward run: warning: %zu baseline rows "
+			    "in the store could not be restored (first: %s)\n",
+			    pr.bl_bad, pr.bl_first_bad);
 		fprintf(stderr, "edgeward run: %zu devices restored from %s\n",
 		    pr.restored, o->po.store_path);
+		fprintf(stderr, "edgeward run: %zu baselines and %zu MUD "
+		    "profiles restored, %zu expected alerts folded in\n",
+		    pr.baselines, pr.mud, pr.folded);
 	}
 	set_syslog(s, o->syslog);
 	if (o->api && start_api(s) < 0)

@@ -41,7 +41,9 @@
 	X(LATERAL_MOVEMENT, "lateral-movement") \
 	X(POLICY_VIOLATION, "policy-violation") \
 	X(MODEL_INTEGRITY, "model-integrity") \
-	X(PROTOCOL_RISK,   "protocol-risk")
+	X(PROTOCOL_RISK,   "protocol-risk") \
+	X(NEW_SERVICE,     "new-service") \
+	X(UNUSUAL_HOURS,   "unusual-hours")
 
 enum alert_category {
 #define ALERT_CAT_ENUM(name, str) ALERT_CAT_##name,

@@ -83,6 +83,7 @@ struct live_stats {
 };
 
 /* Everything counted during a run, for the final "stats" event. */
+struct bl_stats;
 struct run_stats {
 	const struct cap_stats *capture;
 	const struct dec_stats *decoder;
@@ -91,6 +92,7 @@ struct run_stats {
 	const struct dev_stats *devices;
 	const struct alert_sink *alerts;
 	const struct anom *model;	/* NULL: stage off (--no-model) */
+	const struct bl_stats *baseline;	/* NULL: off (--no-baseline) */
 	uint64_t eve_lines;
 	uint64_t eve_dropped;	/* events too large or not written */
 	const struct live_stats *live;	/* NULL: offline */

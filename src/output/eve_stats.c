@@ -2,6 +2,7 @@
  * what was read, decoded, rejected (by reason) and tracked. */
 #include "output/eve.h"
 
+#include "baseline/baseline.h"
 #include "detect/alert.h"
 #include "device/device.h"
 #include "model/anom.h"
@@ -203,6 +204,25 @@ static void write_live(struct jbuf *jb, const struct live_stats *l,
 	jb_obj_close(jb);
 }
 
+/* Per-device baselines: phases, what was learned or absorbed. */
+static void write_baseline(struct jbuf *jb, const struct bl_stats *b)
+{
+	jb_key(jb, "baseline");
+	jb_obj_open(jb);
+	jb_ku64(jb, "devices", b->devices);
+	jb_ku64(jb, "learning", b->learning);
+	jb_ku64(jb, "active", b->active);
+	jb_ku64(jb, "evicted", b->evicted);
+	jb_ku64(jb, "items_learned", b->items_learned);
+	jb_ku64(jb, "absorbed", b->absorbed);
+	jb_ku64(jb, "set_full", b->set_full);
+	jb_ku64(jb, "mud_profiles", b->mud_profiles);
+	jb_ku64(jb, "alerts", b->alerts);
+	/* no memory figures: the country database's size depends on the
+	 * installed tor-geoipdb, and offline output must not */
+	jb_obj_close(jb);
+}
+
 void eve_stats_json(struct jbuf *jb, uint64_t ts_ns,
     const struct run_stats *rs)
 {
@@ -224,6 +244,8 @@ void eve_stats_json(struct jbuf *jb, uint64_t ts_ns,
 		write_alerts(jb, rs->alerts);
 	if (rs->model)
 		write_model(jb, rs->model);
+	if (rs->baseline)
+		write_baseline(jb, rs->baseline);
 	jb_ku64(jb, "eve_lines", rs->eve_lines);
 	jb_ku64(jb, "eve_dropped", rs->eve_dropped);
 	if (rs->live)

@@ -231,4 +231,51 @@ int store_ack_alert(struct store *st, int64_t alert_id, uint64_t ts_ns,
 int store_debug_exec(struct store *st, const char *sql, char *err,
     size_t errlen);
 
+/* ==== enforcement: quarantine and policy_log (schema v3) =================
+ * Written by user actions (`edgeward quarantine`, `policy mud-import`, the
+ * API's quarantine action), never by the packet path: synchronously, on a
+ * READ-WRITE store, bypassing the queue (like store_ack_alert). Times in
+ * these two tables are WALL-CLOCK SECONDS since the epoch (when a person
+ * acted), not packet-time nanoseconds. who: the Unix user name (CLI) or
+ * "api". A read-only v1/v2 file has no such tables: they read as empty.
+ * Each returns what it says, -1 on a database error (also: a read-only
+ * store for the writers) or STORE_EBUSY. Callbacks run under the store's
+ * lock: they must not call the store. (src/output/store_policy.c) */
+struct store_quarantine {
+	const char *device_key;		/* the devices table's key */
+	const char *mac;		/* "aa:bb:cc:dd:ee:ff", "" when keyed by IP */
+	const char *ips;		/* the device's IPs, space separated */
+	uint64_t since, until;		/* wall-clock s; until 0 = no expiry */
+	const char *who, *why;
+};
+/* Quarantine (upsert by device_key) and append a "quarantine" policy_log
+ * row (ts = q->since, detail as given) in one transaction. 0 or <0. */
+int store_quarantine_put(struct store *st, const struct store_quarantine *q,
+    const char *detail);
+/* Delete the entry and append a "release" row, in one transaction.
+ * 1 released, 0 it was not quarantined (nothing logged), <0. */
+int store_quarantine_release(struct store *st, const char *device_key,
+    uint64_t now_s, const char *who, const char *why);
+/* The active entries by device_key. Read-write store: entries with
+ * 0 < until <= now_s are deleted first, each with an "expire" row (who
+ * "edgeward"); read-only: they are skipped. 0 or <0. */
+int store_quarantine_each(struct store *st, uint64_t now_s,
+    int (*fn)(const struct store_quarantine *q, void *ud), void *ud);
+/* One row: action is one of quarantine, release, expire, mud-import,
+ * apply. 0 or <0. */
+int store_policy_log_add(struct store *st, uint64_t ts_s, const char *action,
+    const char *device_key, const char *who, const char *why,
+    const char *detail);
+struct store_policy_log_row {
+	int64_t id;
+	uint64_t ts;			/* wall-clock s */
+	const char *action, *device_key, *who, *why, *detail;
+};
+/* Oldest first (by id); device_key NULL = all; limit 0 = all, otherwise
+ * the newest limit rows (still oldest first). 0 or <0. */
+int store_policy_log_each(struct store *st, const char *device_key,
+    unsigned limit, int (*fn)(const struct store_policy_log_row *r,
+    void *ud), void *ud);
+/* ==== end of enforcement =================================================== */
+
 #endif /* EW_STORE_H */

@@ -13,7 +13,7 @@
 #include "output/store.h"
 #include "util/json.h"
 
-#define STORE_SCHEMA_VERSION 2
+#define STORE_SCHEMA_VERSION 3
 
 enum store_qtype {
 	STORE_Q_DEVICE, STORE_Q_ALERT, STORE_Q_STATS, STORE_Q_MODEL,

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -53,7 +54,69 @@ static const char *const migrations[STORE_SCHEMA_VERSION] = {
 	"CREATE TABLE alert_acks(alert_id INTEGER PRIMARY KEY,"
 	" ts INTEGER NOT NULL, expected INTEGER NOT NULL, note TEXT NOT NULL,"
 	" source TEXT NOT NULL);",
+	/* v3: enforcement (src/policy/, `edgeward quarantine`, the API's
+	 * quarantine action). Written synchronously by user actions, never by
+	 * the packet path, so times here are WALL-CLOCK SECONDS (when a person
+	 * acted), unlike the packet-time nanoseconds elsewhere. until 0 = no
+	 * expiry. policy_log keeps every change: who (Unix user or "api"),
+	 * when, why; AUTOINCREMENT so ids are never reused. */
+	/* IF NOT EXISTS: a file whose version was set back by hand (tests
+	 * that fake an older store from a new one) still migrates */
+	"CREATE TABLE IF NOT EXISTS quarantine(device_key TEXT PRIMARY KEY,"
+	" mac TEXT NOT NULL, ips TEXT NOT NULL, since INTEGER NOT NULL,"
+	" until INTEGER NOT NULL, who TEXT NOT NULL, why TEXT NOT NULL);"
+	"CREATE TABLE IF NOT EXISTS policy_log(id INTEGER PRIMARY KEY"
+	" AUTOINCREMENT, ts INTEGER NOT NULL, action TEXT NOT NULL,"
+	" device_key TEXT NOT NULL, who TEXT NOT NULL, why TEXT NOT NULL,"
+	" detail TEXT NOT NULL);"
+	"CREATE INDEX IF NOT EXISTS policy_log_device ON"
+	" policy_log(device_key, id);",
 };
+
+/* The first 16 bytes of path: 1 read, 0 the file is shorter, -1 error.
+ * Through SQLite's own file layer, not open()/close(): closing any
+ * descriptor of a file drops every POSIX lock this process holds on it,
+ * including those of a connection already open on it (the API opens its
+ * read-write store after the read-only one). Without its shared lock, a
+ * reader in another process that closes believes it is the last one,
+ * checkpoints and deletes the WAL, and this process's later commits go
+ * to the deleted file: lost. SQLite's unix layer defers such a close
+ * until the process's locks on the file are gone. */
+static int read_header(const char *path, char hdr[16])
+{
+	sqlite3_vfs *vfs = sqlite3_vfs_find(NULL);
+	sqlite3_file *f;
+	int flags = 0, rc;
+	if (!vfs || vfs->szOsFile <= 0) {
+		errno = EIO;
+		return -1;
+	}
+	f = calloc(1, (size_t)vfs->szOsFile);
+	if (!f) {
+		errno = ENOMEM;
+		return -1;
+	}
+	rc = vfs->xOpen(vfs, path, f, SQLITE_OPEN_MAIN_DB |
+	    SQLITE_OPEN_READONLY, &flags);
+	if (rc != SQLITE_OK) {
+		if (f->pMethods)
+			f->pMethods->xClose(f);
+		free(f);
+		if (!errno)
+			errno = EACCES;
+		return -1;
+	}
+	rc = f->pMethods->xRead(f, hdr, 16, 0);
+	f->pMethods->xClose(f);
+	free(f);
+	if (rc == SQLITE_IOERR_SHORT_READ)
+		return 0;
+	if (rc != SQLITE_OK) {
+		errno = EIO;
+		return -1;
+	}
+	return 1;
+}
 
 /* Look at the file before SQLite does, so a file that is not a database
  * (a capture, a config given by mistake) is never opened for writing.
@@ -76,15 +139,13 @@ int store_check_file(const char *path, int must_exist, char *err,
 		return must_exist ? (snprintf(err, errlen, "%s: empty file, "
 		    "not an edgeward store", path), -1) : 0;
 	char hdr[16];
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+	int n = read_header(path, hdr);
+	if (n < 0) {
+		snprintf(err, errlen, "%s: cannot read: %s", path,
+		    strerror(errno));
 		return -1;
 	}
-	ssize_t n = read(fd, hdr, sizeof(hdr));
-	close(fd);
-	if (n != (ssize_t)sizeof(hdr) ||
-	    memcmp(hdr, "SQLite format 3", 16) != 0) {
+	if (n == 0 || memcmp(hdr, "SQLite format 3", 16) != 0) {
 		snprintf(err, errlen, "%s: not an edgeward store (not an "
 		    "SQLite 3 database); refusing to touch it", path);
 		return -1;

@@ -20,6 +20,7 @@ struct pipeline {
 	struct dev_inv *dev;
 	struct detect *detect;
 	struct anom *anom;
+	struct baseline *bl;
 	struct alert_sink *alerts;
 	FILE *scores;			/* owned, NULL when not asked for */
 	char *scores_buf;
@@ -40,6 +41,7 @@ struct pipeline {
 	uint64_t dev_cursor;		/* dev_export_changed position */
 	uint64_t id_cursor;		/* dev_export_identity position */
 	uint64_t next_full;		/* packet time of the next full export */
+	uint64_t bl_cursor;		/* bl_export_changed position */
 	struct jbuf sjb;		/* stats rows when there is no EVE */
 	void (*live_fn)(struct live_stats *out, void *ud);
 	void *live_ud;
@@ -56,6 +58,7 @@ void pipeline_config_default(struct pipeline_config *cfg)
 	dev_config_default(&cfg->dev);
 	detect_config_default(&cfg->detect);
 	anom_config_default(&cfg->anom);
+	bl_config_default(&cfg->bl);
 	cfg->store_flush_ns = (uint64_t)STORE_FLUSH_S * 1000000000ull;
 	cfg->store_stats_ns = (uint64_t)STORE_STATS_S * 1000000000ull;
 }
@@ -105,6 +108,8 @@ static void on_flow_end(struct flow *f, enum flow_end_reason why, void *ud)
 		    proto_flow_cleartext(pl->proto, f) : -1);
 	if (pl->detect)
 		detect_flow_end(pl->detect, f);
+	if (pl->bl)
+		bl_flow_end(pl->bl, f);
 	if (pl->eve && pl->last_stage >= PL_STAGE_ALL)
 		eve_flow(pl->eve, f, why, app);
 }
@@ -196,6 +201,10 @@ struct pipeline *pipeline_new(const struct pipeline_config *cfg,
 	    !(pl->detect = detect_new(&cfg->detect, &cfg->home, pl->alerts,
 	    pl->proto, err, errlen)))
 		goto fail;
+	if (st >= PL_STAGE_DETECT && cfg->bl.enabled &&
+	    !(pl->bl = bl_new(&cfg->bl, &cfg->home, pl->alerts, pl->dev,
+	    pl->proto, err, errlen)))
+		goto fail;
 	if (st >= PL_STAGE_MODEL && cfg->anom.enabled) {
 		pl->anom = anom_new(&cfg->anom, &cfg->home, pl->alerts, err,
 		    errlen);
@@ -220,6 +229,7 @@ void pipeline_free(struct pipeline *pl)
 	 * whether or not their end was reported */
 	flow_table_free(pl->flows);
 	anom_free(pl->anom);
+	bl_free(pl->bl);
 	detect_free(pl->detect);
 	dev_free(pl->dev);
 	proto_free(pl->proto);
@@ -244,6 +254,7 @@ static void fill_run_stats(struct pipeline *pl, struct run_stats *rs,
 	rs->devices = pl->dev ? dev_stats(pl->dev) : NULL;
 	rs->alerts = pl->alerts;
 	rs->model = pl->anom;
+	rs->baseline = pl->bl ? bl_stats(pl->bl) : NULL;
 	if (pl->eve) {
 		rs->eve_lines = eve_lines(pl->eve) + eve_extra;
 		rs->eve_dropped = eve_dropped(pl->eve);
@@ -286,11 +297,21 @@ static void stats_out(struct pipeline *pl, int to_eve)
  * end, so a busy network does not rewrite every device each flush (flash
  * wear on a router: ~28 MiB an hour for 15 devices flushing everything
  * every 5 s). */
+static void on_bl_export(const char *key, uint64_t ts, const char *json,
+    size_t len, void *ud)
+{
+	struct pipeline *pl = ud;
+	store_put_baseline(pl->store, key, "learned", ts, json, len);
+}
+
 static void export_devices(struct pipeline *pl, int full)
 {
 	if (!pl->dev)
 		return;
 	if (full || pl->last_ts >= pl->next_full) {
+		if (pl->bl)
+			bl_export_changed(pl->bl, &pl->bl_cursor, on_bl_export,
+			    pl);
 		dev_export_changed(pl->dev, &pl->dev_cursor, on_dev_export,
 		    pl);
 		/* everything is out: identity changes so far too */
@@ -345,6 +366,8 @@ void pipeline_advance(struct pipeline *pl, uint64_t now_ns)
 		flow_table_expire(pl->flows, now_ns);
 	if (pl->detect)
 		detect_tick(pl->detect, now_ns);
+	if (pl->bl)
+		bl_tick(pl->bl, now_ns);
 	if (pl->anom)
 		anom_tick(pl->anom, now_ns);
 	if (pl->store && now_ns >= pl->next_flush)
@@ -409,7 +432,84 @@ int pipeline_restore(struct pipeline *pl, struct store *st,
 		    ss.last_error[0] ? ": " : "", ss.last_error);
 		return -1;
 	}
+	return pipeline_restore_baselines(pl, st, out, err, errlen);
+}
+
+struct bl_restore_ctx {
+	struct baseline *bl;
+	struct pl_restore *out;
+};
+
+static void bl_bad(struct pl_restore *out, const char *key, const char *why)
+{
+	if (out->bl_bad++ == 0)
+		snprintf(out->bl_first_bad, sizeof(out->bl_first_bad),
+		    "%.64s: %.180s", key, why);
+}
+
+static int restore_bl_one(const char *key, const char *kind, uint64_t ts,
+    const char *json, void *ud)
+{
+	struct bl_restore_ctx *rc = ud;
+	char why[256];
+	size_t len = strlen(json);
+
+	(void)ts;
+	if (strcmp(kind, "learned") == 0) {
+		if (bl_restore(rc->bl, json, len, why, sizeof(why)) == 0)
+			rc->out->baselines++;
+		else
+			bl_bad(rc->out, key, why);
+	} else if (strcmp(kind, "mud") == 0) {
+		if (bl_attach_mud(rc->bl, key, json, len, why,
+		    sizeof(why)) == 0)
+			rc->out->mud++;
+		else
+			bl_bad(rc->out, key, why);
+	}
 	return 0;
+}
+
+static int fold_one(const struct store_alert_row *r, void *ud)
+{
+	struct bl_restore_ctx *rc = ud;
+
+	if (r->expected && r->json &&
+	    bl_fold_alert(rc->bl, r->json, strlen(r->json)) == 1)
+		rc->out->folded++;
+	return 0;
+}
+
+int pipeline_restore_baselines(struct pipeline *pl, struct store *st,
+    struct pl_restore *out, char *err, size_t errlen)
+{
+	struct bl_restore_ctx rc = { pl->bl, out };
+	struct store_alert_query q;
+	uint64_t total;
+
+	if (!pl->bl)
+		return 0;
+	if (store_each_baseline(st, restore_bl_one, &rc) < 0) {
+		snprintf(err, errlen, "cannot read baselines from the store");
+		return -1;
+	}
+	/* what was restored is in the store already; what folds change is
+	 * not */
+	bl_export_changed(pl->bl, &pl->bl_cursor, NULL, NULL);
+	memset(&q, 0, sizeof(q));
+	q.acked = 1;
+	q.after_id = 0;		/* oldest first */
+	if (store_query_alerts(st, &q, &total, fold_one, &rc) < 0) {
+		snprintf(err, errlen, "cannot read acknowledged alerts from "
+		    "the store");
+		return -1;
+	}
+	return 0;
+}
+
+struct baseline *pipeline_baseline(const struct pipeline *pl)
+{
+	return pl->bl;
 }
 
 int pipeline_listen_alerts(struct pipeline *pl, alert_listener_fn fn,
@@ -465,6 +565,8 @@ void pipeline_packet(struct pipeline *pl, int linktype,
 		dev_packet(pl->dev, p, f, to_server, &pl->meta);
 	if (pl->detect)
 		detect_packet(pl->detect, p, f, to_server, &pl->meta);
+	if (pl->bl)
+		bl_packet(pl->bl, p, f, to_server, &pl->meta);
 	if (pl->anom)
 		score = anom_packet(pl->anom, p);
 out:
@@ -493,6 +595,8 @@ int pipeline_finish(struct pipeline *pl, char *err, size_t errlen)
 		flow_table_flush(pl->flows);
 	if (pl->detect)
 		detect_finish(pl->detect, pl->last_ts);
+	if (pl->bl)
+		bl_finish(pl->bl, pl->last_ts);
 	if (pl->anom && anom_finish(pl->anom, pl->last_ts, err, errlen) < 0)
 		rc = -1;
 	else if (pl->anom && pl->store && pl->save_model)

@@ -13,6 +13,7 @@
 
 #include <stdio.h>
 
+#include "baseline/baseline.h"
 #include "capture/capture.h"
 #include "decode/decode.h"
 #include "detect/alert.h"
@@ -44,6 +45,7 @@ struct pipeline_config {
 	struct dev_config dev;
 	struct detect_config detect;	/* detect.enabled = 0: no checks */
 	struct anom_config anom;	/* anom.enabled = 0: no model */
+	struct bl_config bl;		/* bl.enabled = 0: no baselines */
 	const char *scores_path;	/* one score per packet read, or NULL */
 
 	/* Persistent store (borrowed; NULL = none). Alerts go to it as they
@@ -116,8 +118,16 @@ struct pl_restore {
 	size_t restored;
 	size_t bad;
 	char first_bad[256];		/* why the first bad row was refused */
+	size_t baselines, mud, folded;	/* pipeline_restore_baselines */
+	size_t bl_bad;
+	char bl_first_bad[256];
 };
 int pipeline_restore(struct pipeline *pl, struct store *st,
+    struct pl_restore *out, char *err, size_t errlen);
+/* The baselines of a store: learned ones come back, imported MUD
+ * profiles are attached, alerts acknowledged as expected are folded in.
+ * Fills the bl fields of out (the rest untouched). 0 or -1 with err. */
+int pipeline_restore_baselines(struct pipeline *pl, struct store *st,
     struct pl_restore *out, char *err, size_t errlen);
 
 /* Listen to every alert written (e.g. syslog in live mode). -1 when the
@@ -125,6 +135,8 @@ int pipeline_restore(struct pipeline *pl, struct store *st,
 int pipeline_listen_alerts(struct pipeline *pl, alert_listener_fn fn,
     void *ud);
 
+/* The baselines (NULL when off). */
+struct baseline *pipeline_baseline(const struct pipeline *pl);
 /* The anomaly model (NULL when off). */
 struct anom *pipeline_anom(const struct pipeline *pl);
 

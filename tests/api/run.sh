@@ -3,7 +3,8 @@
 # simulated capture. Auth (none, wrong token), every endpoint's shape (jq),
 # pagination (limit/offset, after_id), bad and unknown parameters -> 400,
 # oversized body -> 413, long URL -> 414, unknown path 404, wrong method
-# 405, path traversal, ack round trip, quarantine 501, /metrics text,
+# 405, path traversal, ack round trip, quarantine 404/405 (the action:
+# tests/api/quarantine.sh), /metrics text,
 # the dashboard with its CSP, TLS (when openssl exists) and a load test of
 # 10,000 requests from a second process with memory flat.
 # usage: EW_BIN=build/edgeward tests/api/run.sh [RESULTS_FILE]
@@ -182,8 +183,9 @@ req "traffic?since=RFC 3339" 200 -H "$AUTH" "$U/api/v1/devices/$KEY/traffic?sinc
 jqt "traffic: since/until window" '.points | all(.ts_ns >= 1700000700000000000 and .ts_ns <= 1700002000000000000)'
 req "traffic?since=bad" 400 -H "$AUTH" "$U/api/v1/devices/$KEY/traffic?since=2023-13-01T00:00:00Z"
 errmsg "traffic?since=bad" since
-req "quarantine" 501 -H "$AUTH" -X POST "$U/api/v1/devices/$KEY/quarantine"
-errmsg "quarantine" "not available"
+# the quarantine action itself: tests/api/quarantine.sh
+req "quarantine an unknown device" 404 -H "$AUTH" -X POST "$U/api/v1/devices/00:00:00:00:00:00/quarantine"
+errmsg "quarantine an unknown device" "no such device"
 req "quarantine by GET" 405 -H "$AUTH" "$U/api/v1/devices/$KEY/quarantine"
 grep -qi '^Allow: POST' "$T/hdr" && ok "405 names Allow: POST" || bad "405 names Allow: POST"
 

@@ -215,3 +215,12 @@ rm -rf "$T"
 
 # ---- the store (analyze --store, devices/alerts --store) and `run` usage --
 EW_BIN=$BIN sh "$(dirname "$0")/store.sh" "$RES"
+
+# ---- per-device baselines (new-country, lateral, volume, zones, ack) -----
+EW_BIN=$BIN sh "$(dirname "$0")/baseline.sh" "$RES"
+
+# ---- MUD export / import (policy mud, policy mud-import) ------------------
+EW_BIN=$BIN sh "$(dirname "$0")/mud.sh" "$RES"
+
+# ---- zones, nftables rendering, quarantine (policy, quarantine) ----------
+EW_BIN=$BIN sh "$(dirname "$0")/policy.sh" "$RES"

@@ -102,7 +102,11 @@ nrun=$(sqlite3 "$T/db/ew.db" "SELECT count(*) FROM runs WHERE source='$T/home.pc
 
 # ---- analyze again into the same store: one row per device ---------------
 expect "analyze --store again" 0 "$BIN" analyze -q -r "$T/home.pcap" -l "$T/s2" --store "$T/db/ew.db"
-same "eve.json unchanged by an existing store" "$T/s2/eve.json" "$T/n/eve.json"
+# the store gives back the baselines the first run learned (the devices
+# are still learning here), which only the stats line counts
+grep -v '"event_type":"stats"' "$T/s2/eve.json" >"$T/s2.nostats"
+grep -v '"event_type":"stats"' "$T/n/eve.json" >"$T/n.nostats"
+same "events unchanged by an existing store" "$T/s2.nostats" "$T/n.nostats"
 expect "devices --store after two runs" 0 "$BIN" devices --store "$T/db/ew.db" --json
 n2=$(jq length "$T/out")
 [ "$n2" -eq "$ndev" ] && pass "one row per device after two runs" ||

@@ -593,7 +593,7 @@ static void test_server_shapes(void **state)
 	assert_int_equal(http(port, "GET", "/api/v1/alerts/3/ack", tok, NULL,
 	    buf, sizeof(buf)), 405);
 	assert_int_equal(http(port, "POST", "/api/v1/devices/02:00:00:00:00:01/"
-	    "quarantine", tok, NULL, buf, sizeof(buf)), 501);
+	    "quarantine", tok, NULL, buf, sizeof(buf)), 200);
 
 	/* the alerts are on day 0 (1970-01-01): the window never goes
 	 * before the epoch */

@@ -190,7 +190,7 @@ static void test_schema_create_reopen(void **state)
 	fresh_path("schema.db");
 	struct store *st = open_store(0, 0, 0, 0, 0);
 	close_store(st);
-	assert_int_equal(sql_i64("PRAGMA user_version"), 2);
+	assert_int_equal(sql_i64("PRAGMA user_version"), 3);
 	assert_int_equal(sql_i64("PRAGMA auto_vacuum"), 2);	/* incremental */
 	assert_int_equal(sql_i64("SELECT count(*) FROM meta WHERE key = 'app' "
 	    "AND value = 'edgeward'"), 1);
@@ -203,7 +203,7 @@ static void test_schema_create_reopen(void **state)
 	/* reopen: a no-op migration, the same schema, WAL */
 	st = open_store(1, 0, 0, 0, 0);
 	close_store(st);
-	assert_int_equal(sql_i64("PRAGMA user_version"), 2);
+	assert_int_equal(sql_i64("PRAGMA user_version"), 3);
 	assert_int_equal(sql_i64("SELECT count(*) FROM sqlite_master"), objs);
 	assert_int_equal(sql_i64("SELECT count(*) FROM meta"), 1);
 	sqlite3 *db;
@@ -264,7 +264,7 @@ static void test_foreign_refused(void **state)
 	assert_null(store_open_readonly(path, err, sizeof(err)));
 	struct store *st = open_store(0, 0, 0, 0, 0);
 	close_store(st);
-	assert_int_equal(sql_i64("PRAGMA user_version"), 2);
+	assert_int_equal(sql_i64("PRAGMA user_version"), 3);
 
 	/* a missing file for a reader */
 	fresh_path("missing.db");
