@@ -568,7 +568,9 @@
  * long per device. */
 #define BL_POLICY_REPEAT_S    86400
 /* Lateral movement is severity 2 from this many new internal peers (or
- * new ports of peers) in one episode: a sweep, not a new printer. */
+ * new ports of peers) in one episode: a sweep, not a new printer; also
+ * when one of them is a remote shell/share/desktop port (22, 23, 445,
+ * 3389, ...; baseline.c's remote_service). */
 #define BL_LATERAL_SEV2        4
 /* Novelty budget per kind and day for general-purpose devices (phones,
  * computers, TVs, routers) on top of the rate each device showed in the

@@ -324,33 +324,72 @@ static size_t utf8_chars(const char *s, size_t n)
 	return c;
 }
 
-int api_parse_ack(const char *body, size_t len, int *expected, char *note,
-    size_t notecap, char *err, size_t errlen)
+/* A request body: blank -> *root NULL (take the defaults); else it must be
+ * one JSON object without duplicate members. 0 or -1 with err. */
+static int body_object(const char *body, size_t len, json_t **root,
+    char *err, size_t errlen)
 {
 	json_error_t je;
-	json_t *root, *v;
-	const char *key;
 	size_t i;
-	int ret = -1;
 
-	*expected = 0;
-	if (notecap)
-		note[0] = '\0';
+	*root = NULL;
 	for (i = 0; i < len; i++)
 		if (body[i] != ' ' && body[i] != '\t' && body[i] != '\r' &&
 		    body[i] != '\n')
 			break;
 	if (i == len)
-		return 0;		/* no body: the defaults */
-	root = json_loadb(body, len, JSON_REJECT_DUPLICATES, &je);
-	if (!root) {
+		return 0;
+	*root = json_loadb(body, len, JSON_REJECT_DUPLICATES, &je);
+	if (!*root) {
 		snprintf(err, errlen, "body: not valid JSON");
 		return -1;
 	}
-	if (!json_is_object(root)) {
+	if (!json_is_object(*root)) {
 		snprintf(err, errlen, "body: must be a JSON object");
-		goto out;
+		json_decref(*root);
+		*root = NULL;
+		return -1;
 	}
+	return 0;
+}
+
+/* A free-text member (a note, a reason): a string of at most API_NOTE_MAX
+ * characters without NULs, copied into out. 0 or -1 with err. */
+static int body_text(json_t *v, const char *key, char *out, size_t cap,
+    char *err, size_t errlen)
+{
+	size_t n;
+
+	if (!json_is_string(v)) {
+		snprintf(err, errlen, "%s: must be a string", key);
+		return -1;
+	}
+	n = json_string_length(v);
+	if (utf8_chars(json_string_value(v), n) > API_NOTE_MAX || n >= cap ||
+	    strlen(json_string_value(v)) != n) {
+		snprintf(err, errlen, "%s: at most %d characters", key,
+		    API_NOTE_MAX);
+		return -1;
+	}
+	memcpy(out, json_string_value(v), n);
+	out[n] = '\0';
+	return 0;
+}
+
+int api_parse_ack(const char *body, size_t len, int *expected, char *note,
+    size_t notecap, char *err, size_t errlen)
+{
+	json_t *root, *v;
+	const char *key;
+	int ret = -1;
+
+	*expected = 0;
+	if (notecap)
+		note[0] = '\0';
+	if (body_object(body, len, &root, err, errlen) < 0)
+		return -1;
+	if (!root)
+		return 0;		/* no body: the defaults */
 	json_object_foreach(root, key, v) {
 		if (strcmp(key, "expected") == 0) {
 			if (!json_is_boolean(v)) {
@@ -360,20 +399,9 @@ int api_parse_ack(const char *body, size_t len, int *expected, char *note,
 			}
 			*expected = json_is_true(v);
 		} else if (strcmp(key, "note") == 0) {
-			size_t n;
-			if (!json_is_string(v)) {
-				snprintf(err, errlen, "note: must be a string");
+			if (body_text(v, "note", note, notecap, err,
+			    errlen) < 0)
 				goto out;
-			}
-			n = json_string_length(v);
-			if (utf8_chars(json_string_value(v), n) > API_NOTE_MAX ||
-			    n >= notecap) {
-				snprintf(err, errlen, "note: at most %d "
-				    "characters", API_NOTE_MAX);
-				goto out;
-			}
-			memcpy(note, json_string_value(v), n);
-			note[n] = '\0';
 		} else {
 			snprintf(err, errlen, "body: unknown member: %.64s", key);
 			goto out;
@@ -388,30 +416,17 @@ out:
 int api_parse_quarantine(const char *body, size_t len, int release,
     uint64_t *for_s, char *why, size_t whycap, char *err, size_t errlen)
 {
-	json_error_t je;
 	json_t *root, *v;
 	const char *key;
-	size_t i;
 	int ret = -1;
 
 	*for_s = 0;
 	if (whycap)
 		why[0] = '\0';
-	for (i = 0; i < len; i++)
-		if (body[i] != ' ' && body[i] != '\t' && body[i] != '\r' &&
-		    body[i] != '\n')
-			break;
-	if (i == len)
-		return 0;		/* no body: until released, no reason */
-	root = json_loadb(body, len, JSON_REJECT_DUPLICATES, &je);
-	if (!root) {
-		snprintf(err, errlen, "body: not valid JSON");
+	if (body_object(body, len, &root, err, errlen) < 0)
 		return -1;
-	}
-	if (!json_is_object(root)) {
-		snprintf(err, errlen, "body: must be a JSON object");
-		goto out;
-	}
+	if (!root)
+		return 0;		/* no body: until released, no reason */
 	json_object_foreach(root, key, v) {
 		if (strcmp(key, "for") == 0 && !release) {
 			char e[160];
@@ -428,20 +443,8 @@ int api_parse_quarantine(const char *body, size_t len, int release,
 				goto out;
 			}
 		} else if (strcmp(key, "why") == 0) {
-			size_t n;
-			if (!json_is_string(v)) {
-				snprintf(err, errlen, "why: must be a string");
+			if (body_text(v, "why", why, whycap, err, errlen) < 0)
 				goto out;
-			}
-			n = json_string_length(v);
-			if (utf8_chars(json_string_value(v), n) > API_NOTE_MAX ||
-			    n >= whycap || strlen(json_string_value(v)) != n) {
-				snprintf(err, errlen, "why: at most %d characters",
-				    API_NOTE_MAX);
-				goto out;
-			}
-			memcpy(why, json_string_value(v), n);
-			why[n] = '\0';
 		} else {
 			snprintf(err, errlen, "body: unknown member: %.64s", key);
 			goto out;

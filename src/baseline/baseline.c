@@ -328,7 +328,16 @@ struct bl_peer *bl_add_peer(struct baseline *b, struct bl_dev *d,
 	if (d->npeers < BL_MAX_PEERS) {
 		i = d->npeers++;
 	} else {
-		OLDEST(d->peers, d->npeers, i);
+		/* the oldest of the same direction: what others open to
+		 * it never pushes out what it opens itself */
+		i = BL_MAX_PEERS;
+		for (unsigned j = 0; j < d->npeers; j++)
+			if (d->peers[j].dir_in == dir_in &&
+			    (i == BL_MAX_PEERS ||
+			    d->peers[j].last < d->peers[i].last))
+				i = j;
+		if (i == BL_MAX_PEERS)
+			OLDEST(d->peers, d->npeers, i);
 		b->st.set_full++;
 	}
 	p = &d->peers[i];
@@ -403,11 +412,19 @@ static void add_remote(struct baseline *b, struct bl_dev *d,
 static void item_add(struct bl_episode *e, const char *item)
 {
 	size_t len = strlen(e->items);
+	uint32_t h = 2166136261u;
+	unsigned n = e->distinct < 24 ? e->distinct : 24;
 
+	for (const char *c = item; *c; c++)
+		h = (h ^ (uint8_t)*c) * 16777619u;
+	for (unsigned i = 0; i < n; i++)
+		if (e->seen[i] == h)
+			return;
+	if (e->distinct < 24)
+		e->seen[e->distinct] = h;
+	e->distinct++;
 	if (!e->first_item[0])
 		snprintf(e->first_item, sizeof(e->first_item), "%s", item);
-	if (strstr(e->items, item))
-		return;
 	if (len + strlen(item) + 3 < sizeof(e->items))
 		snprintf(e->items + len, sizeof(e->items) - len, "%s%s",
 		    len ? "; " : "", item);
@@ -523,12 +540,13 @@ static void emit(struct baseline *b, struct bl_dev *d, enum bl_kind k)
 	if (!b->sink)
 		return;
 	uint8_t sev = e->sev;
-	if (k == BL_K_PEER && e->count >= BL_LATERAL_SEV2)
+	if (k == BL_K_PEER && e->distinct >= BL_LATERAL_SEV2)
 		sev = 2;
 	alert_init(&a, kind_info[k].sid + (sev == 2 ? 1u : 0u),
 	    kind_info[k].cat, sev, kind_info[k].mitre, "baseline", e->start);
 	a.ts_end = e->end;
-	a.count = e->count;
+	/* novelties count what was new; volume its minutes; policy flows */
+	a.count = k < BL_K_NOVEL ? e->distinct : e->count;
 	fill_device(&a, d, 0);
 	if (e->dst.family && k != BL_K_POLICY)
 		a.dst = e->dst;
@@ -545,11 +563,13 @@ static void emit(struct baseline *b, struct bl_dev *d, enum bl_kind k)
 		alert_text(&a, "new for this device: %s", e->items);
 		break;
 	case BL_K_PEER:
-		alert_signature(&a, sev == 2 ? "Lateral movement: device "
-		    "contacts many new internal hosts" :
+		alert_signature(&a, e->distinct >= BL_LATERAL_SEV2 ?
+		    "Lateral movement: device contacts many new internal "
+		    "hosts" : sev == 2 ? "Lateral movement: device opens a "
+		    "remote service on a new internal host" :
 		    "Device contacts a new internal host");
-		alert_text(&a, "%llu new internal peer(s): %s",
-		    (unsigned long long)e->count, e->items);
+		alert_text(&a, "%u new internal peer(s): %s", e->distinct,
+		    e->items);
 		break;
 	case BL_K_SERVE:
 		alert_signature(&a, "Device serves a port it never served");
@@ -972,13 +992,24 @@ static void remote_open(struct baseline *b, struct bl_dev *d,
 		add_remote(b, d, r, f->proto, f->srv_port, cc, name, ts);
 }
 
+/* Ports of remote shells, file shares and desktops (ATT&CK T1021): a
+ * device opening one on a LAN host it never talked to is lateral
+ * movement at severity 2 even alone. */
+static int remote_service(uint16_t port)
+{
+	static const uint16_t ports[] = { 21, 22, 23, 135, 139, 445, 2323,
+		3389, 5900, 5985, 5986 };
+	for (size_t i = 0; i < sizeof(ports) / sizeof(ports[0]); i++)
+		if (ports[i] == port)
+			return 1;
+	return 0;
+}
+
 /* A device opened a flow to another LAN host. */
 static void peer_open(struct baseline *b, struct bl_dev *c,
-    struct bl_dev *s, const struct packet *p, const struct flow *f,
-    uint64_t ts)
+    const struct packet *p, const struct flow *f, uint64_t ts)
 {
 	const uint8_t *smac = p->has_eth ? p->dst_mac : NULL;
-	const uint8_t *cmac = p->has_eth ? p->src_mac : NULL;
 	struct bl_peer *pe = peer_find(c, &f->srv_addr, f->proto, f->srv_port,
 	    0);
 
@@ -993,17 +1024,14 @@ static void peer_open(struct baseline *b, struct bl_dev *c,
 		    f->srv_port))
 			pe = bl_add_peer(b, c, &f->srv_addr, smac, f->proto,
 			    f->srv_port, 0, ts);
+		else if (f->proto == 6 && remote_service(f->srv_port))
+			c->ep[BL_K_PEER].sev = 2;
 	}
 	if (pe) {
 		pe->n++;
 		pe->last = ts;
 	}
-	if (s) {
-		struct bl_peer *q = bl_add_peer(b, s, &f->cli_addr, cmac,
-		    f->proto, f->srv_port, 1, ts);
-		q->n++;
-		q->last = ts;
-	}
+	/* the server's side is recorded when it answers (served) */
 }
 
 /* A local device answered a flow someone opened to it. */
@@ -1015,10 +1043,38 @@ static void served(struct baseline *b, struct bl_dev *s, const struct flow *f,
 	if (s->mud)
 		check_mud(b, s, 0, &f->cli_addr, client_local, f->proto,
 		    f->cli_port, f->srv_port, ts);
+	/* a LAN client it answered (probes it never answered are not
+	 * peers: a scan must not fill the set) */
+	if (client_local) {
+		struct bl_peer *q = bl_add_peer(b, s, &f->cli_addr,
+		    f->has_mac ? f->cli_mac : NULL, f->proto, f->srv_port, 1,
+		    ts);
+		q->n++;
+		q->last = ts;
+	}
 	if (port_find(s->listen, s->nlisten, f->proto, f->srv_port) >= 0 ||
 	    novel(b, s, BL_K_SERVE, NULL, f->proto, f->srv_port, ts,
 	    "serve=%s/%u", bl_proto_name(f->proto), f->srv_port))
 		bl_add_listen(b, s, f->proto, f->srv_port, from);
+}
+
+/* The first packet of f opens a conversation: a TCP segment without ACK
+ * or RST (a SYN, or a FIN/NULL/Xmas probe; not a segment picked up
+ * mid-stream after the flow expired, so ACK and window scans are left to
+ * the scan checks), an ICMP echo request (not an error or a reply), any
+ * other protocol's first datagram. */
+static int opens(const struct flow *f)
+{
+	switch (f->proto) {
+	case 6:
+		return (f->tcp_flags_ts & 0x14) == 0;
+	case 1:
+		return f->icmp_type == 8;
+	case 58:
+		return f->icmp_type == 128;
+	default:
+		return 1;
+	}
 }
 
 /* Well-known UDP service ports: below 1024, plus SSDP, mDNS, CoAP,
@@ -1056,10 +1112,11 @@ void bl_packet(struct baseline *b, const struct packet *p,
 	if (f->proto == 17 && service_port(f->cli_port) &&
 	    !service_port(f->srv_port))
 		goto out;
-	if (to_server && f->pkts_toserver == 1 && f->pkts_toclient == 0) {
+	if (to_server && f->pkts_toserver == 1 && f->pkts_toclient == 0 &&
+	    opens(f)) {
 		struct bl_dev *c = ds, *s = dd;
 		if (c && s && c != s)
-			peer_open(b, c, s, p, f, ts);
+			peer_open(b, c, p, f, ts);
 		else if (c && !s && !is_group(&f->srv_addr))
 			remote_open(b, c, f, ts);
 		if (!is_group(&f->srv_addr))

@@ -65,6 +65,8 @@ struct bl_episode {
 	uint16_t dport;
 	struct addr dst;	/* first item's target */
 	int rule;		/* policy: zones rule (-1 MUD) */
+	uint32_t distinct;	/* different items (what alerts count) */
+	uint32_t seen[24];	/* their hashes (past 24: counted anyway) */
 	char items[160];	/* the first items, "; "-separated */
 	char first_item[64];	/* the first, for folding */
 };

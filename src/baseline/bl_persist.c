@@ -2,7 +2,6 @@
  * (kind "learned"; MUD export and `policy propose` read the same blob),
  * restoring it, attaching imported MUD profiles, and folding alerts the
  * user marked expected back into the baseline. */
-#include <arpa/inet.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -199,41 +198,24 @@ size_t bl_export_changed(struct baseline *b, uint64_t *cursor,
 
 int bl_key_parse(const char *s, struct bl_key *k)
 {
-	unsigned m[6];
-	char tail;
+	uint8_t mac[6];
 	struct addr a;
 
-	if (sscanf(s, "%2x:%2x:%2x:%2x:%2x:%2x%c", &m[0], &m[1], &m[2], &m[3],
-	    &m[4], &m[5], &tail) == 6) {
-		uint8_t mac[6];
-		for (int i = 0; i < 6; i++)
-			mac[i] = (uint8_t)m[i];
+	if (mac_parse(s, mac) == 0) {
 		bl_key_mac(k, mac);
 		return 0;
 	}
-	memset(&a, 0, sizeof(a));
-	if (inet_pton(AF_INET, s, a.a) == 1)
-		a.family = 4;
-	else if (inet_pton(AF_INET6, s, a.a) == 1)
-		a.family = 6;
-	else
+	if (addr_parse(s, &a) < 0)
 		return -1;
 	bl_key_ip(k, &a);
 	return 0;
 }
 
+/* "" is no address (family 0); anything else must parse. */
 static int parse_addr(const char *s, struct addr *a)
 {
 	memset(a, 0, sizeof(*a));
-	if (!s || !s[0])
-		return 0;
-	if (inet_pton(AF_INET, s, a->a) == 1)
-		a->family = 4;
-	else if (inet_pton(AF_INET6, s, a->a) == 1)
-		a->family = 6;
-	else
-		return -1;
-	return 0;
+	return s && s[0] ? addr_parse(s, a) : 0;
 }
 
 static uint64_t ju64(json_t *o, const char *k)
@@ -306,15 +288,10 @@ static int restore_sets(struct baseline *b, struct bl_dev *d, json_t *root,
 	}
 	json_array_foreach(json_object_get(root, "peers"), i, v) {
 		uint8_t mac[6];
-		unsigned m[6];
-		const char *ms = jstr(v, "mac");
-		int has_mac = sscanf(ms, "%2x:%2x:%2x:%2x:%2x:%2x", &m[0], &m[1],
-		    &m[2], &m[3], &m[4], &m[5]) == 6;
+		int has_mac = mac_parse(jstr(v, "mac"), mac) == 0;
 		if (parse_addr(jstr(v, "ip"), &a) < 0 || !a.family ||
 		    jport(v, &proto, &port) < 0)
 			BAD("peers[%zu]: bad address or port", i);
-		for (int j = 0; j < 6; j++)
-			mac[j] = (uint8_t)m[j];
 		struct bl_peer *p = bl_add_peer(b, d, &a, has_mac ? mac : NULL,
 		    proto, port, strcmp(jstr(v, "dir"), "in") == 0,
 		    ju64(v, "first"));

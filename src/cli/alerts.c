@@ -20,6 +20,7 @@
 
 #include "cli/cli.h"
 #include "output/store.h"
+#include "util/duration.h"
 
 static void usage(FILE *fp)
 {
@@ -126,23 +127,9 @@ static int parse_iso(const char *s, uint64_t *out)
 /* "-24h" -> seconds. */
 static int parse_rel(const char *s, uint64_t *out)
 {
-	char *end;
-	if (s[0] != '-' || !isdigit((unsigned char)s[1]))
+	if (s[0] != '-' || dur_parse(s + 1, out) < 0 ||
+	    *out > UINT64_MAX / 1000000000u)
 		return -1;
-	errno = 0;
-	unsigned long long v = strtoull(s + 1, &end, 10);
-	uint64_t mul;
-	switch (*end) {
-	case 's': mul = 1; break;
-	case 'm': mul = 60; break;
-	case 'h': mul = 3600; break;
-	case 'd': mul = 86400; break;
-	case 'w': mul = 7 * 86400; break;
-	default: return -1;
-	}
-	if (errno || end[1] || v > UINT64_MAX / mul / 1000000000u)
-		return -1;
-	*out = (uint64_t)v * mul;
 	return 0;
 }
 

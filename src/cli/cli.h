@@ -36,9 +36,6 @@ int cli_parse_size(const char *s, size_t *out);
  * terminal control bytes as '?' (names come from packets), then padding,
  * or a newline when last. */
 void cli_cell(const char *s, int width, int last);
-/* Parse a duration: "90" or "90s", "30m", "36h", "2d", "1w" into
- * seconds. 0 or -1. */
-int cli_parse_duration(const char *s, uint64_t *seconds);
 /* Parse a plain decimal count. 0 or -1. */
 int cli_parse_u64(const char *s, uint64_t *out);
 

@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 
 #include "cli/cli.h"
+#include "util/duration.h"
 #include "util/fsutil.h"
 
 int cli_mkdirs(const char *dir)
@@ -206,7 +207,7 @@ int cli_pl_option(struct cli_pl_opts *o, int c, const char *arg,
 	case OPT_NO_BASELINE: cfg->bl.enabled = 0; return 1;
 	case OPT_BASELINE_LEARN: {
 		uint64_t v;
-		if (cli_parse_duration(arg, &v) < 0 || v > 365ull * 86400) {
+		if (dur_parse(arg, &v) < 0 || v > 365ull * 86400) {
 			fprintf(stderr, "edgeward %s: --baseline-learn: '%s' is "
 			    "not a duration (e.g. 90m, 36h, 2d)\n", cmd, arg);
 			return -1;
@@ -283,35 +284,6 @@ void cli_pl_usage(FILE *fp)
 	    "      --geoip-mmdb FILE  a MaxMind country database instead\n"
 	    "      --zones FILE       zones and rules between them (see\n"
 	    "                         dist/zones.conf); violations alert\n");
-}
-
-int cli_parse_duration(const char *s, uint64_t *seconds)
-{
-	char *end;
-	uint64_t mul = 1;
-
-	if (!s || !(*s >= '0' && *s <= '9'))
-		return -1;
-	errno = 0;
-	unsigned long long v = strtoull(s, &end, 10);
-	if (errno)
-		return -1;
-	if (*end) {
-		switch (*end) {
-		case 's': mul = 1; break;
-		case 'm': mul = 60; break;
-		case 'h': mul = 3600; break;
-		case 'd': mul = 86400; break;
-		case 'w': mul = 7 * 86400; break;
-		default: return -1;
-		}
-		if (end[1])
-			return -1;
-	}
-	if (v > UINT64_MAX / mul)
-		return -1;
-	*seconds = (uint64_t)v * mul;
-	return 0;
 }
 
 void cli_cell(const char *s, int width, int last)

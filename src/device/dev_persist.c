@@ -19,7 +19,6 @@
  * parsed into a scratch record first and only then put in the table. */
 #include "device/inv_int.h"
 
-#include <arpa/inet.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <string.h>
@@ -415,20 +414,6 @@ static int parse_mac(const char *s, uint8_t mac[6])
 	return 0;
 }
 
-static int parse_ip(const char *s, struct addr *a)
-{
-	uint8_t raw[16];
-	if (strlen(s) >= ADDR_STRLEN)
-		return -1;
-	if (inet_pton(AF_INET, s, raw) == 1)
-		addr_set4(a, raw);
-	else if (inet_pton(AF_INET6, s, raw) == 1)
-		addr_set6(a, raw);
-	else
-		return -1;
-	return 0;
-}
-
 static json_t *get_array(struct rd *rd, json_t *o, const char *name,
     size_t max)
 {
@@ -499,7 +484,7 @@ static int rd_addresses(struct rd *rd, json_t *o, struct device *d)
 		if (only_keys(rd, w, e, keys) < 0)
 			return -1;
 		if (!ip || !json_is_string(ip) ||
-		    parse_ip(json_string_value(ip), &a) < 0)
+		    addr_parse(json_string_value(ip), &a) < 0)
 			return fail(rd, w, "bad ip");
 		for (unsigned j = 0; j < d->nips; j++)
 			if (addr_cmp(&d->ips[j].ip, &a) == 0)
@@ -605,7 +590,7 @@ static int rd_state(struct rd *rd, json_t *o, struct dev_rec *r,
 		memcpy(key->b, mac, 6);
 		d->has_mac = 1;
 		memcpy(d->mac, mac, 6);
-	} else if (parse_ip(ks, &ka) == 0) {
+	} else if (addr_parse(ks, &ka) == 0) {
 		static const uint8_t zero[16];
 		if (!memcmp(ka.a, zero, 16))
 			return fail(rd, "key", "unspecified address");

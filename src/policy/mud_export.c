@@ -116,20 +116,6 @@ static int clean_name(const char *s, char *out, size_t outlen)
 	return 1;
 }
 
-static int parse_ip(const char *s, struct addr *a)
-{
-	uint8_t b[16];
-	memset(a, 0, sizeof(*a));
-	if (inet_pton(AF_INET, s, b) == 1) {
-		addr_set4(a, b);
-		return 0;
-	}
-	if (inet_pton(AF_INET6, s, b) == 1) {
-		addr_set6(a, b);
-		return 0;
-	}
-	return -1;
-}
 
 /* Common fields of an entry: ip (when need_ip), proto, port. */
 static int entry(struct xctx *x, const char *arr, size_t i, json_t *e,
@@ -153,7 +139,7 @@ static int entry(struct xctx *x, const char *arr, size_t i, json_t *e,
 	}
 	if (need_ip) {
 		json_t *s = json_object_get(e, "ip");
-		if (!json_is_string(s) || parse_ip(json_string_value(s), ip) < 0)
+		if (!json_is_string(s) || addr_parse(json_string_value(s), ip) < 0)
 			return xfail(x, "ip: an IP address expected", arr, i);
 	}
 	return 0;
@@ -201,7 +187,7 @@ static int collect(struct xctx *x, json_t *root)
 		return xfail(x, "out of memory", NULL, 0);
 
 	json_t *s = json_object_get(root, "ip");
-	if (json_is_string(s) && parse_ip(json_string_value(s), &ip) == 0) {
+	if (json_is_string(s) && addr_parse(json_string_value(s), &ip) == 0) {
 		fam4 |= ip.family == 4;
 		fam6 |= ip.family == 6;
 	}

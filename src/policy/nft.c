@@ -224,32 +224,6 @@ static const char *default_verdict(const struct zones *z)
 	return zones_default_allow(z) ? "return" : "drop";
 }
 
-/* A text address -> struct addr; 0 or -1. */
-static int to_addr(const char *s, struct addr *a)
-{
-	uint8_t b[16];
-	if (inet_pton(AF_INET, s, b) == 1) {
-		addr_set4(a, b);
-		return 0;
-	}
-	if (inet_pton(AF_INET6, s, b) == 1) {
-		addr_set6(a, b);
-		return 0;
-	}
-	return -1;
-}
-
-static int mac_bytes(const char *s, uint8_t m[6])
-{
-	unsigned v[6];
-	if (sscanf(s, "%2x:%2x:%2x:%2x:%2x:%2x", &v[0], &v[1], &v[2], &v[3],
-	    &v[4], &v[5]) != 6)
-		return -1;
-	for (int i = 0; i < 6; i++)
-		m[i] = (uint8_t)v[i];
-	return 0;
-}
-
 /* The inventory's addresses per zone: what zones_classify says of each
  * (host, address). macs: only used on the source side (a routed
  * packet's destination MAC is the router's). */
@@ -267,13 +241,13 @@ static void classify_hosts(const struct nft_input *in, struct zone_addrs *za)
 		struct zone_host zh = { NULL, NULL, h->cls, 1 };
 		char mac[MAC_STRLEN], ip[ADDR_STRLEN];
 		int have_mac = h->d.mac[0] && quar_norm_mac(h->d.mac, mac) == 0 &&
-		    mac_bytes(mac, m) == 0;
+		    mac_parse(mac, m) == 0;
 		if (have_mac)
 			zh.mac = m;
 		for (size_t j = 0; j < h->d.nips; j++) {
 			int fam, zi;
 			if (quar_norm_ip(h->d.ips[j], ip, &fam) != 0 ||
-			    to_addr(ip, &a) != 0)
+			    addr_parse(ip, &a) != 0)
 				continue;
 			zh.ip = &a;
 			zi = zones_classify(z, &zh);
@@ -285,7 +259,7 @@ static void classify_hosts(const struct nft_input *in, struct zone_addrs *za)
 			int zi;
 			zh.ip = NULL;
 			if (h->d.nips && quar_norm_ip(h->d.ips[0], ip, NULL) == 0 &&
-			    to_addr(ip, &a) == 0)
+			    addr_parse(ip, &a) == 0)
 				zh.ip = &a;
 			zi = zones_classify(z, &zh);
 			if (zone_used(z, zi))

@@ -17,45 +17,20 @@
 
 #include <jansson.h>
 
+#include "util/duration.h"
 #include "util/json.h"
 
 int quar_parse_duration(const char *s, uint64_t *secs, char *err,
     size_t errlen)
 {
-	uint64_t v = 0, mul = 1;
-	size_t i = 0;
-	if (!s || !isdigit((unsigned char)s[0])) {
+	uint64_t v;
+
+	if (dur_parse(s, &v) < 0) {
 		snprintf(err, errlen, "duration: expected a number with a unit "
-		    "(s, m, h, d, w), e.g. 30m, 2h, 1d");
+		    "(s, m, h, d, w), e.g. 30m, 2h, 1d, not '%.32s'",
+		    s ? s : "");
 		return -1;
 	}
-	for (; isdigit((unsigned char)s[i]); i++) {
-		if (i >= 9) {
-			snprintf(err, errlen, "duration: too long (at most %llu "
-			    "days)", (unsigned long long)(QUAR_DURATION_MAX_S /
-			    86400));
-			return -1;
-		}
-		v = v * 10 + (uint64_t)(s[i] - '0');
-	}
-	switch (s[i]) {
-	case '\0': break;
-	case 's': mul = 1; i++; break;
-	case 'm': mul = 60; i++; break;
-	case 'h': mul = 3600; i++; break;
-	case 'd': mul = 86400; i++; break;
-	case 'w': mul = 7 * 86400; i++; break;
-	default:
-		snprintf(err, errlen, "duration: unknown unit in '%.32s' (use s, "
-		    "m, h, d or w)", s);
-		return -1;
-	}
-	if (s[i] != '\0') {
-		snprintf(err, errlen, "duration: unexpected text after the unit "
-		    "in '%.32s'", s);
-		return -1;
-	}
-	v *= mul;		/* < 10^9 * 604800: no overflow */
 	if (v == 0 || v > QUAR_DURATION_MAX_S) {
 		snprintf(err, errlen, "duration: must be from 1s to %llud",
 		    (unsigned long long)(QUAR_DURATION_MAX_S / 86400));

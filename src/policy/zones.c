@@ -15,6 +15,7 @@
 #include "device/device_int.h"
 #include "policy/zones.h"
 #include "util/alloc.h"
+#include "util/hex.h"
 
 #define NZONE_ALL (ZONES_FIRST + ZONES_MAX_ZONES)
 
@@ -467,24 +468,14 @@ static int parse_cidr(const struct tok *t, struct addr *net, unsigned *bits,
 	return 0;
 }
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* aa:bb:cc:dd:ee:ff or aa-bb-cc-dd-ee-ff, either case. */
 static int parse_mac(const struct tok *t, uint8_t mac[6])
 {
 	if (t->n != 17)
 		return -1;
 	for (unsigned i = 0; i < 6; i++) {
-		int hi = hexval(t->p[i * 3]), lo = hexval(t->p[i * 3 + 1]);
+		int hi = hex_digit((unsigned char)t->p[i * 3]);
+		int lo = hex_digit((unsigned char)t->p[i * 3 + 1]);
 		if (hi < 0 || lo < 0)
 			return -1;
 		if (i < 5 && t->p[i * 3 + 2] != ':' && t->p[i * 3 + 2] != '-')

@@ -4,6 +4,8 @@
 #include <arpa/inet.h>
 #include <string.h>
 
+#include "util/hex.h"
+
 void addr_set4(struct addr *x, const uint8_t v4[4])
 {
 	memset(x, 0, sizeof(*x));
@@ -71,4 +73,34 @@ void mac_fmt(const uint8_t mac[6], char *buf, size_t size)
 	size_t n = size < sizeof(t) ? size : sizeof(t);
 	memcpy(buf, t, n);
 	buf[n - 1] = '\0';
+}
+
+int addr_parse(const char *s, struct addr *out)
+{
+	uint8_t b[16];
+
+	memset(out, 0, sizeof(*out));
+	if (!s || strlen(s) >= ADDR_STRLEN)
+		return -1;
+	if (inet_pton(AF_INET, s, b) == 1)
+		addr_set4(out, b);
+	else if (inet_pton(AF_INET6, s, b) == 1)
+		addr_set6(out, b);
+	else
+		return -1;
+	return 0;
+}
+
+int mac_parse(const char *s, uint8_t mac[6])
+{
+	if (!s || strlen(s) != MAC_STRLEN - 1)
+		return -1;
+	for (unsigned i = 0; i < 6; i++) {
+		int hi = hex_digit((unsigned char)s[3 * i]);
+		int lo = hex_digit((unsigned char)s[3 * i + 1]);
+		if (hi < 0 || lo < 0 || (i < 5 && s[3 * i + 2] != ':'))
+			return -1;
+		mac[i] = (uint8_t)(hi << 4 | lo);
+	}
+	return 0;
 }

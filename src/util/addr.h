@@ -25,5 +25,11 @@ int addr_cmp(const struct addr *x, const struct addr *y);
 void addr_fmt(const struct addr *x, char *buf, size_t size);
 /* "aa:bb:cc:dd:ee:ff" (lower case) into buf of at least MAC_STRLEN. */
 void mac_fmt(const uint8_t mac[6], char *buf, size_t size);
+/* Text (dotted quad or IPv6) -> *out (zeroed first). 0, or -1 when s is
+ * neither. */
+int addr_parse(const char *s, struct addr *out);
+/* Exactly "aa:bb:cc:dd:ee:ff" (hex digits of either case) -> mac. 0 or
+ * -1. */
+int mac_parse(const char *s, uint8_t mac[6]);
 
 #endif /* EW_ADDR_H */

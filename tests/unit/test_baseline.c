@@ -269,7 +269,7 @@ static void test_learning_quiet(void **state)
 }
 
 /* A sweep of new LAN hosts is lateral movement, severity 2; one new
- * host is severity 3. */
+ * host is severity 3, unless it is a remote shell port. */
 static void test_lateral(void **state)
 {
 	(void)state;
@@ -282,15 +282,20 @@ static void test_lateral(void **state)
 	habit(r, 1000 + 2 * 3600 + 60, 1000 + 3 * 3600);
 	conn(r, S(1000 + 3 * 3600 + 5), CAM, IP4(192, 168, 1, 77), 80, 100);
 	habit(r, 1000 + 3 * 3600 + 60, 1000 + 4 * 3600);
+	/* one new host, but its telnet port: severity 2 alone */
+	conn(r, S(1000 + 4 * 3600 + 5), CAM, IP4(192, 168, 1, 78), 23, 100);
+	habit(r, 1000 + 4 * 3600 + 60, 1000 + 5 * 3600);
 	finish(r);
-	assert_int_equal(count_cat(r, ALERT_CAT_LATERAL_MOVEMENT), 2);
+	assert_int_equal(count_cat(r, ALERT_CAT_LATERAL_MOVEMENT), 3);
+	assert_int_equal(r->al[r->nal - 1].severity, 2);
+	assert_int_equal(r->al[r->nal - 1].count, 1);
 	const struct alert *a = find_cat(r, ALERT_CAT_LATERAL_MOVEMENT);
 	assert_int_equal(a->severity, 2);
 	assert_int_equal(a->count, 6);
 	const struct alert *b = NULL;
 	for (size_t i = 0; i < r->nal; i++)
 		if (r->al[i].category == ALERT_CAT_LATERAL_MOVEMENT &&
-		    &r->al[i] != a)
+		    r->al[i].dest_port == 80)
 			b = &r->al[i];
 	assert_non_null(b);
 	assert_int_equal(b->severity, 3);
