@@ -525,8 +525,8 @@
  * before deviations alert: a day covers the daily cycle of most devices.
  * `--baseline-learn DURATION` changes it. */
 #define BL_LEARN_S            86400
-/* Device table: ~9 KiB a device (the per-device sets below), 4 MiB holds
- * ~450 devices; LRU eviction beyond. */
+/* Device table: ~12 KiB a device (the per-device sets below), 4 MiB holds
+ * ~330 devices; LRU eviction beyond. */
 #define BL_MEMCAP            (4u << 20)
 /* Per-device set sizes: what one IoT device talks to fits easily; a
  * general-purpose device overflows them, which only costs MUD detail

@@ -24,4 +24,7 @@ else
 	tail -1 "$OUT"
 fi
 rm -f "$OUT"
+# per-device baselines: the tjoconnor week-long captures with the attacks
+# spliced in as if each device did them (scripts/eval-baseline)
+EW_BIN=$BIN EW_DATA=$DATA sh "$(dirname "$0")/baseline.sh" "$RES"
 exit 0
