@@ -1,10 +1,12 @@
 /* baseline.c - per-device baselines: the device table, what a packet and a
  * new flow teach, novelty against the budget, volume buckets, episodes and
  * their alerts. Zones and MUD checks run on new flows only. */
+#include <errno.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "baseline/bl_int.h"
 #include "device/device.h"
@@ -130,6 +132,19 @@ struct baseline *bl_new(const struct bl_config *cfg,
 		if (cfg->geo_tor6)
 			gc.tor6 = cfg->geo_tor6;
 		gc.mmdb = cfg->geo_mmdb;
+		if (!gc.mmdb) {
+			/* IPv6 later, but a missing file is an error now */
+			snprintf(b->geo6_path, sizeof(b->geo6_path), "%s",
+			    gc.tor6);
+			gc.tor6 = NULL;
+			if (access(b->geo6_path, R_OK) != 0) {
+				snprintf(err, errlen, "%s: %s%s", b->geo6_path,
+				    strerror(errno), strcmp(b->geo6_path,
+				    GEO_TOR6_DEFAULT) == 0 ? " (install the "
+				    "Debian package tor-geoipdb)" : "");
+				goto fail;
+			}
+		}
 		if (!(b->geo = geo_open(&gc, err, errlen)))
 			goto fail;
 		b->st.geo_memory = geo_memory(b->geo);
@@ -154,8 +169,28 @@ void bl_free(struct baseline *b)
 	lrutab_free(b->devs);
 	lrutab_free(b->dns);
 	geo_free(b->geo);
+	geo_free(b->geo6);
 	zones_free(b->zones);
 	ew_free(b);
+}
+
+geo_cc bl_country(struct baseline *b, const struct addr *a)
+{
+	char err[256];
+
+	if (a->family == 6 && b->geo6_path[0]) {
+		if (!b->geo6_tried) {
+			struct geo_config gc = { NULL, b->geo6_path, NULL };
+			b->geo6_tried = 1;
+			b->geo6 = geo_open(&gc, err, sizeof(err));
+			if (b->geo6)
+				b->st.geo_memory += geo_memory(b->geo6);
+			else
+				b->st.geo_failed++;
+		}
+		return geo_lookup(b->geo6, a);
+	}
+	return geo_lookup(b->geo, a);
 }
 
 void bl_touch(struct baseline *b, struct bl_dev *d)
@@ -951,7 +986,7 @@ static void remote_open(struct baseline *b, struct bl_dev *d,
 		known->last = ts;
 		return;
 	}
-	cc = b->geo ? geo_lookup(b->geo, r) : 0;
+	cc = bl_country(b, r);
 	name = bl_dns_name(b, r);
 	if (cc) {
 		unsigned i;

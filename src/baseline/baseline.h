@@ -59,6 +59,7 @@ struct bl_stats {
 	uint64_t mud_profiles;		/* devices with an imported profile */
 	size_t memory;			/* bytes held (tables, geo, zones) */
 	size_t geo_memory;
+	uint64_t geo_failed;		/* country file unusable when loaded */
 };
 
 struct baseline;

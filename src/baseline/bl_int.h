@@ -119,7 +119,14 @@ struct baseline {
 	struct alert_sink *sink;
 	struct dev_inv *inv;
 	const struct proto *ps;
-	struct geo *geo;
+	struct geo *geo;		/* IPv4 (or the MaxMind DB, both) */
+	struct geo *geo6;		/* tor's IPv6 ranges: loaded at the
+					 * first global IPv6 remote, so an
+					 * IPv4-only network never holds them
+					 * (~3 MB of the ~4.8) */
+	char geo6_path[4096];		/* "": no IPv6 countries (a copy: the
+					 * file is opened long after bl_new) */
+	uint8_t geo6_tried;
 	struct zones *zones;
 	struct lrutab *devs;
 	struct lrutab *dns;		/* struct bl_dns_rec by address */
@@ -151,6 +158,8 @@ struct bl_peer *bl_add_peer(struct baseline *b, struct bl_dev *d,
     int dir_in, uint64_t ts);
 const char *bl_proto_name(uint8_t proto);
 int bl_proto_parse(const char *s, uint8_t *proto);
+/* The country of a remote address (0 unknown). */
+geo_cc bl_country(struct baseline *b, const struct addr *a);
 
 /* bl_dns.c: names of remote addresses from DNS answers */
 int bl_dns_new(struct baseline *b);

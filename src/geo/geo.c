@@ -726,16 +726,19 @@ struct geo *geo_open(const struct geo_config *c, char *err, size_t errlen)
 			goto fail;
 		return g;
 	}
-	if (!c->tor4) {
+	if (!c->tor4 && !c->tor6) {
 		seterr(err, errlen, "geo: no country database configured");
 		return NULL;
 	}
 	g = geo_alloc(GEO_TOR, err, errlen);
 	if (!g)
 		return NULL;
-	build_init(&b, g, 4, c->tor4, err, errlen);
-	if (parse_file(&b, c->tor4, strcmp(c->tor4, GEO_TOR4_DEFAULT) == 0) != 0)
-		goto fail;
+	if (c->tor4) {
+		build_init(&b, g, 4, c->tor4, err, errlen);
+		if (parse_file(&b, c->tor4,
+		    strcmp(c->tor4, GEO_TOR4_DEFAULT) == 0) != 0)
+			goto fail;
+	}
 	if (c->tor6) {
 		build_init(&b, g, 6, c->tor6, err, errlen);
 		if (parse_file(&b, c->tor6,

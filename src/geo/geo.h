@@ -17,7 +17,8 @@
 typedef uint16_t geo_cc;
 
 struct geo_config {
-	const char *tor4, *tor6;	/* tor-format files; tor6 NULL: no IPv6 */
+	const char *tor4, *tor6;	/* tor-format files; NULL: no answers
+					 * for that family (not both) */
 	const char *mmdb;		/* MaxMind DB; when set, used alone */
 };
 

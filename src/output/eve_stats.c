@@ -218,6 +218,7 @@ static void write_baseline(struct jbuf *jb, const struct bl_stats *b)
 	jb_ku64(jb, "set_full", b->set_full);
 	jb_ku64(jb, "mud_profiles", b->mud_profiles);
 	jb_ku64(jb, "alerts", b->alerts);
+	jb_ku64(jb, "geo_failed", b->geo_failed);
 	/* no memory figures: the country database's size depends on the
 	 * installed tor-geoipdb, and offline output must not */
 	jb_obj_close(jb);

@@ -90,7 +90,8 @@ static struct rig *rig_new(uint64_t learn_s, const char *zones)
 	/* 5/8 RU, 8/8 US, 52/8 IE */
 	write_file(g4, "# test ranges\n83886080,100663295,RU\n"
 	    "134217728,150994943,US\n872415232,889192447,IE\n");
-	write_file(g6, "2001:db8::,2001:db8::ffff,NL\n");
+	write_file(g6, getenv("TB_GEO6") ? getenv("TB_GEO6") :
+	    "2a00::,2a00::ffff:ffff:ffff:ffff,NL\n");
 	bl_config_default(&cfg);
 	cfg.learn_ns = S(learn_s);
 	cfg.geo_tor4 = g4;
@@ -503,6 +504,66 @@ static void test_mud_enforced(void **state)
 	rig_free(r);
 }
 
+static void udp6(struct rig *r, uint64_t ts, const uint8_t src[16],
+    const uint8_t dst[16], uint16_t sp, uint16_t dp)
+{
+	uint8_t f[SIM_FRAME_MAX], pl[64] = { 0 };
+	struct sim_l3v6 h;
+
+	memset(&h, 0, sizeof(h));
+	memcpy(h.sip, src, 16);
+	memcpy(h.dip, dst, 16);
+	h.hlim = 64;
+	h.smac[0] = h.dmac[0] = 0x02;
+	h.smac[4] = 0x01;
+	h.smac[5] = 0x14;		/* the camera's MAC */
+	h.dmac[5] = 0x01;		/* the router's */
+	frame(r, ts, f, sim_build_udp6(f, sizeof(f), &h, sp, dp, pl,
+	    sizeof(pl)));
+}
+
+/* IPv6 countries come from the tor file loaded at the first global IPv6
+ * remote; an IPv4-only network never loads it. A damaged file is counted,
+ * not fatal. */
+static void test_geo6_lazy(void **state)
+{
+	(void)state;
+	static const uint8_t me[16] = { 0xfd, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+		0, 0, 0, 0x20 };
+	static const uint8_t nl[16] = { 0x2a, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+		0, 0, 0, 1 };
+	struct blob b1 = { 0 };
+	uint64_t cur = 0;
+
+	for (int broken = 0; broken < 2; broken++) {
+		if (broken)
+			setenv("TB_GEO6", "2a00::,zz,NL\n", 1);
+		struct rig *r = rig_new(3600, NULL);
+		unsetenv("TB_GEO6");
+		habit(r, 1000, 1600);
+		size_t before = bl_stats(r->b)->geo_memory;
+		udp6(r, S(1700), me, nl, 40000, 443);
+		finish(r);
+		const struct bl_stats *st = bl_stats(r->b);
+		cur = 0;
+		bl_export_changed(r->b, &cur, grab, &b1);
+		assert_non_null(b1.json);
+		if (!broken) {
+			assert_true(st->geo_memory > before);
+			assert_int_equal(st->geo_failed, 0);
+			assert_non_null(strstr(b1.json,
+			    "\"countries\":[\"US\",\"NL\"]"));
+		} else {
+			assert_int_equal(st->geo_memory, before);
+			assert_int_equal(st->geo_failed, 1);
+			assert_non_null(strstr(b1.json,
+			    "\"countries\":[\"US\"]"));
+		}
+		rig_free(r);
+	}
+	free(b1.json);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -515,6 +576,7 @@ int main(void)
 		cmocka_unit_test(test_fold_expected),
 		cmocka_unit_test(test_zones),
 		cmocka_unit_test(test_mud_enforced),
+		cmocka_unit_test(test_geo6_lazy),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
