@@ -164,6 +164,7 @@ install: $(BIN)
 	    $(DESTDIR)$(UNITDIR) $(DESTDIR)$(SYSUSERSDIR) $(DESTDIR)$(SYSCONFDIR)
 	$(INSTALL) -m 0755 $(BIN) $(DESTDIR)$(BINDIR)/edgeward
 	$(INSTALL) -m 0644 data/devices.kb $(DESTDIR)$(DATADIR)/devices.kb
+	$(INSTALL) -m 0644 dist/zones.conf $(DESTDIR)$(DATADIR)/zones.conf.example
 	$(INSTALL) -m 0644 docs/edgeward.1 $(DESTDIR)$(MANDIR)/edgeward.1
 	sed 's|/usr/local/bin/edgeward|$(BINDIR)/edgeward|g' dist/edgeward.service \
 	    >$(DESTDIR)$(UNITDIR)/edgeward.service
@@ -194,6 +195,7 @@ install: $(BIN)
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/edgeward $(DESTDIR)$(DATADIR)/devices.kb \
+	    $(DESTDIR)$(DATADIR)/zones.conf.example \
 	    $(DESTDIR)$(MANDIR)/edgeward.1 $(DESTDIR)$(UNITDIR)/edgeward.service \
 	    $(DESTDIR)$(SYSUSERSDIR)/edgeward.conf
 	rmdir $(DESTDIR)$(DATADIR) 2>/dev/null || true

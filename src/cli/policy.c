@@ -30,8 +30,8 @@ static void usage(FILE *fp)
 	fprintf(fp,
 	    "usage: edgeward policy nft --store FILE [--zones FILE] [-o FILE]\n"
 	    "       edgeward policy propose --store FILE\n"
-	    "       edgeward policy mud [--store FILE] MAC\n"
-	    "       edgeward policy mud-import FILE [MAC]\n"
+	    "       edgeward policy mud --store FILE MAC\n"
+	    "       edgeward policy mud-import --store FILE MUDFILE [MAC]\n"
 	    "\n"
 	    "  nft         print the nftables ruleset (table inet edgeward) of the\n"
 	    "              store's quarantined devices, imported MUD profiles and,\n"
