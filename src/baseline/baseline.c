@@ -739,7 +739,13 @@ static void close_bucket(struct baseline *b, struct bl_dev *d,
  * learned peak decays over the elapsed buckets. */
 static void roll(struct baseline *b, struct bl_dev *d, uint64_t ts)
 {
-	uint64_t bk = ts / ((uint64_t)BL_BUCKET_S * NS);
+	const uint64_t bns = (uint64_t)BL_BUCKET_S * NS;
+
+	/* runs for every packet's local sides: the usual case, still in
+	 * the current bucket, without a 64-bit division */
+	if (ts >= d->bucket * bns && ts - d->bucket * bns < bns)
+		return;
+	uint64_t bk = ts / bns;
 
 	if (bk + 1 < d->bucket) {
 		/* time went back (an older capture over a restored store):

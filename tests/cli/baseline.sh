@@ -17,15 +17,8 @@ BIN=${EW_BIN:-build/edgeward}
 T=$(mktemp -d "${EW_TMP:-/tmp}/baseline.XXXXXX")
 trap 'rm -rf "$T"' EXIT
 
-pass() { echo "PASS baseline: $1" >>"$RES"; }
-fail() { echo "FAIL baseline: $1" >>"$RES"; echo "FAIL baseline: $1${2:+ ($2)}"; }
-expect() {
-	name=$1 want=$2; shift 2
-	"$@" >"$T/out" 2>"$T/err"
-	got=$?
-	if [ "$got" -eq "$want" ]; then pass "$name"; else
-		fail "$name" "exit $got, want $want: $(head -3 "$T/err")"; fi
-}
+SUITE=baseline
+. "$(dirname "$0")/lib.sh"
 check() {	# check NAME CONDITION-RESULT DETAIL
 	if [ "$2" = 1 ]; then pass "$1"; else fail "$1" "$3"; fi
 }

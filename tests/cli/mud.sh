@@ -11,24 +11,8 @@ RES=$1
 BIN=${EW_BIN:-build/edgeward}
 T=$(mktemp -d "${EW_TMP:-/tmp}/mud.XXXXXX")
 
-pass() { echo "PASS mud: $1" >>"$RES"; }
-fail() { echo "FAIL mud: $1" >>"$RES"; echo "FAIL mud: $1${2:+ ($2)}"; }
-expect() {
-	name=$1 want=$2; shift 2
-	"$@" >"$T/out" 2>"$T/err"
-	got=$?
-	if [ "$got" -eq "$want" ]; then pass "$name"; else
-		fail "$name" "exit $got, want $want: $(head -3 "$T/err")"; fi
-}
-nosan() {
-	if grep -q -e 'runtime error' -e 'AddressSanitizer' -e 'LeakSanitizer' "$T/err"; then
-		fail "$1: sanitizer report" "$(head -5 "$T/err")"
-	else pass "$1: no sanitizer report"; fi
-}
-same() {	# same NAME FILE1 FILE2
-	if cmp -s "$2" "$3"; then pass "$1"; else
-		fail "$1" "$(diff "$2" "$3" | head -4 | tr '\n' ' ')"; fi
-}
+SUITE=mud
+. "$(dirname "$0")/lib.sh"
 check() {	# check NAME JQ-EXPR FILE: the expression is true
 	if jq -e "$2" "$3" >/dev/null 2>&1; then pass "$1"; else
 		fail "$1" "jq '$2' false on $3"; fi

@@ -10,19 +10,9 @@ set -u
 RES=${1:-/dev/null}
 BIN=${EW_BIN:-build/edgeward}
 T=$(mktemp -d "${EW_TMP:-/tmp}/policy.XXXXXX")
-NF=0
 
-pass() { echo "PASS policy: $1" >>"$RES"; }
-fail() { NF=$((NF + 1)); echo "FAIL policy: $1" >>"$RES"; echo "FAIL policy: $1${2:+ ($2)}"; }
-expect() {	# expect NAME EXIT CMD...: stdout in $T/out, stderr in $T/err
-	name=$1 want=$2; shift 2
-	"$@" >"$T/out" 2>"$T/err"
-	got=$?
-	if [ "$got" -eq "$want" ]; then pass "$name"; else
-		fail "$name" "exit $got, want $want: $(head -3 "$T/err")"; fi
-	if grep -q -e 'runtime error' -e 'AddressSanitizer' -e 'LeakSanitizer' "$T/err"; then
-		fail "$name: sanitizer report" "$(head -5 "$T/err")"; fi
-}
+SUITE=policy
+. "$(dirname "$0")/lib.sh"
 has() {	# has NAME FILE TEXT
 	if grep -qF -- "$3" "$2"; then pass "$1"; else fail "$1" "no '$3' in $(head -c 300 "$2")"; fi
 }

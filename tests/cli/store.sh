@@ -11,24 +11,8 @@ RES=$1
 BIN=${EW_BIN:-build/edgeward}
 T=$(mktemp -d "${EW_TMP:-/tmp}/store.XXXXXX")
 
-pass() { echo "PASS store: $1" >>"$RES"; }
-fail() { echo "FAIL store: $1" >>"$RES"; echo "FAIL store: $1${2:+ ($2)}"; }
-expect() {
-	name=$1 want=$2; shift 2
-	"$@" >"$T/out" 2>"$T/err"
-	got=$?
-	if [ "$got" -eq "$want" ]; then pass "$name"; else
-		fail "$name" "exit $got, want $want: $(head -3 "$T/err")"; fi
-}
-nosan() {
-	if grep -q -e 'runtime error' -e 'AddressSanitizer' -e 'LeakSanitizer' "$T/err"; then
-		fail "$1: sanitizer report" "$(head -5 "$T/err")"
-	else pass "$1: no sanitizer report"; fi
-}
-same() {	# same NAME FILE1 FILE2
-	if cmp -s "$2" "$3"; then pass "$1"; else
-		fail "$1" "$(diff "$2" "$3" | head -4 | tr '\n' ' ')"; fi
-}
+SUITE=store
+. "$(dirname "$0")/lib.sh"
 
 if ! command -v sqlite3 >/dev/null 2>&1 || ! command -v jq >/dev/null 2>&1; then
 	echo "PASS store: skipped (sqlite3 or jq missing)" >>"$RES"
