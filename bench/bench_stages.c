@@ -8,6 +8,8 @@
  *   flow     read + decode + flow table
  *   spine    read + decode + flows + EVE flow output (to OUTDIR/eve.json)
  *   analyze  the whole `edgeward analyze` as a child process
+ * EW_MODEL_THREAD=on|off|auto picks where the model runs (default auto:
+ * its own thread with two or more CPUs; model/model_thread.h).
  * Prints one line: MODE packets seconds pkts_per_s peak_rss_kib.
  * Each mode runs in its own process so peak RSS belongs to that stage. */
 #include <pcap/pcap.h>
@@ -20,6 +22,7 @@
 #include <unistd.h>
 
 #include "capture/capture.h"
+#include "model/model_thread.h"
 #include "output/eve.h"
 #include "pipeline/pipeline.h"
 
@@ -99,6 +102,9 @@ static int stage_loop(const char *file, enum pl_stage stage,
 	}
 	pipeline_config_default(&cfg);
 	cfg.last_stage = stage;
+	if (getenv("EW_MODEL_THREAD") &&
+	    mthread_mode(getenv("EW_MODEL_THREAD")) >= 0)
+		cfg.model_thread = mthread_mode(getenv("EW_MODEL_THREAD"));
 	struct pipeline *pl = pipeline_new(&cfg, eve, err, sizeof(err));
 	if (!pl) {
 		fprintf(stderr, "bench: %s\n", err);
@@ -123,8 +129,9 @@ static int child_analyze(const char *bin, const char *file,
 	if (pid < 0)
 		return -1;
 	if (pid == 0) {
+		const char *mt = getenv("EW_MODEL_THREAD");
 		execl(bin, bin, "analyze", "-q", "-r", file, "-l", outdir,
-		    (char *)NULL);
+		    "--model-thread", mt ? mt : "auto", (char *)NULL);
 		_exit(127);
 	}
 	int st;

@@ -46,6 +46,17 @@ table() {
 }
 
 table "$CAP"
+echo "the same with the model inline on one core (--model-thread off; above: auto):"
+for m in model analyze; do
+	if [ "$m" = analyze ]; then
+		line=$(EW_MODEL_THREAD=off best analyze "$CAP" build/edgeward "$B/out")
+	else
+		line=$(EW_MODEL_THREAD=off best "$m" "$CAP" "$B/out")
+	fi
+	set -- $line
+	printf '%-10s %10s %9s %12s %9s %9.1f MiB\n' "$1" "$2" "$3" "$4" "" \
+	    "$(echo "$5" | awk '{ printf "%.1f", $1 / 1024 }')"
+done
 echo
 echo "features alone (bench_features: mode packets vectors cpu_s pkts/s peak_rss_kib):"
 build/bench_features "$CAP" 2>/dev/null || echo "  (bench_features failed)"

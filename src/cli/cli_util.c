@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 
 #include "cli/cli.h"
+#include "model/model_thread.h"
 #include "util/duration.h"
 #include "util/fsutil.h"
 
@@ -89,6 +90,7 @@ enum {
 	OPT_GEOIP6,
 	OPT_GEOIP_MMDB,
 	OPT_ZONES,
+	OPT_MODEL_THREAD,
 };
 
 static const struct option pl_opts[] = {
@@ -114,6 +116,7 @@ static const struct option pl_opts[] = {
 	{ "geoip6", required_argument, NULL, OPT_GEOIP6 },
 	{ "geoip-mmdb", required_argument, NULL, OPT_GEOIP_MMDB },
 	{ "zones", required_argument, NULL, OPT_ZONES },
+	{ "model-thread", required_argument, NULL, OPT_MODEL_THREAD },
 };
 #define NPL (sizeof(pl_opts) / sizeof(pl_opts[0]))
 
@@ -171,6 +174,16 @@ int cli_pl_option(struct cli_pl_opts *o, int c, const char *arg,
 	case OPT_LIST_SETTINGS: detect_print_settings(stdout); return 2;
 	case OPT_NO_CHECKS: cfg->detect.enabled = 0; return 1;
 	case OPT_NO_MODEL: cfg->anom.enabled = 0; return 1;
+	case OPT_MODEL_THREAD: {
+		int v = mthread_mode(arg);
+		if (v < 0) {
+			fprintf(stderr, "edgeward %s: --model-thread: '%s' is not "
+			    "auto, on or off\n", cmd, arg);
+			return -1;
+		}
+		cfg->model_thread = v;
+		return 1;
+	}
 	case OPT_FM_GRACE:
 	case OPT_AD_GRACE: {
 		uint64_t v;
@@ -272,6 +285,9 @@ void cli_pl_usage(FILE *fp)
 	    "                         and seconds ends later applies)\n"
 	    "      --key FILE         Ed25519 key (edgeward model keygen): secret to\n"
 	    "                         sign snapshots, public or secret to verify\n"
+	    "      --model-thread M   auto (default: on with two or more CPUs), on,\n"
+	    "                         off: run the model on a second core; the\n"
+	    "                         output is the same bytes either way\n"
 	    "\n"
 	    "  per-device baselines:\n"
 	    "      --no-baseline      no baselines (no new-country, new-destination,\n"

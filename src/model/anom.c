@@ -68,6 +68,8 @@ struct anom {
 	struct anom_config cfg;
 	struct homenet home;
 	struct alert_sink *sink;
+	anom_emit_fn emit;		/* NULL: straight to sink */
+	void *emit_ud;
 	struct feat *fx;
 	struct kitnet *kn;
 	struct lrutab *srcs;
@@ -213,6 +215,16 @@ static void integrity_alert(struct anom *a, const char *why)
 	alert_signature(&al, "Model snapshot failed verification");
 	alert_text(&al, "refused to load %s: %s", a->cfg.load_model, why);
 	alert_emit(a->sink, &al);
+}
+
+/* Episode alerts go through the emit hook when one is set (the model
+ * thread hands them to the pipeline's thread, model/model_thread.h). */
+static void emit(struct anom *a, const struct alert *al)
+{
+	if (a->emit)
+		a->emit(al, a->emit_ud);
+	else
+		alert_emit(a->sink, al);
 }
 
 static int load_model(struct anom *a, char *err, size_t errlen)
@@ -551,7 +563,7 @@ static void close_episode(struct anom *a, const struct src_key *k,
 		snprintf(key, sizeof(key), "value_%u", t + 1);
 		alert_kv_num(&al, key, pk->top_val[t]);
 	}
-	alert_emit(a->sink, &al);
+	emit(a, &al);
 }
 
 /* Close episodes quiet for longer than the gap (once per second of packet
@@ -1029,29 +1041,41 @@ int anom_save(struct anom *a, const char *path, const char *key_path,
 void anom_on_alert(const struct alert *al, const struct alert_device *d,
     void *ud)
 {
-	struct anom *a = ud;
+	(void)d;
+	/* Our own alerts flag their source when the episode closes (and
+	 * may be emitted from inside a walk of the table). */
+	if (!ud || (al->detector && strcmp(al->detector, "anomaly") == 0))
+		return;
+	anom_flag(ud, &al->src, &al->dst, al->ts_end);
+}
+
+void anom_flag(struct anom *a, const struct addr *src,
+    const struct addr *dst, uint64_t ts_end)
+{
 	struct src_key k;
 	struct src_rec *r;
 	int created;
 
-	(void)d;
-	/* Our own alerts flag their source when the episode closes (and
-	 * may be emitted from inside a walk of the table). */
-	if (!a || a->phase == ANOM_PH_OFF || !a->srcs ||
-	    (al->detector && strcmp(al->detector, "anomaly") == 0))
+	if (!a || a->phase == ANOM_PH_OFF || !a->srcs)
 		return;
 	memset(&k, 0, sizeof(k));
-	if (al->src.family) {
-		k.a = al->src;
-	} else if (al->dst.family) {
-		k.a = al->dst;
+	if (src->family) {
+		k.a = *src;
+	} else if (dst->family) {
+		k.a = *dst;
 	} else {
 		return;
 	}
 	r = lrutab_get(a->srcs, &k, &created);
-	uint64_t until = al->ts_end + (uint64_t)(MODEL_FLAG_HOLD_S * NS);
+	uint64_t until = ts_end + (uint64_t)(MODEL_FLAG_HOLD_S * NS);
 	if (until > r->flagged_until)
 		r->flagged_until = until;
+}
+
+void anom_set_emit(struct anom *a, anom_emit_fn fn, void *ud)
+{
+	a->emit = fn;
+	a->emit_ud = ud;
 }
 
 const struct anom_stats *anom_stats(const struct anom *a)

@@ -69,9 +69,20 @@ void anom_tick(struct anom *a, uint64_t now);
 int anom_finish(struct anom *a, uint64_t now, char *err, size_t errlen);
 
 /* alert_listener_fn: alerts from other detectors mark their source as
- * "do not learn from" (ud = the anom). */
+ * "do not learn from" (ud = the anom); anom_flag does the marking: the
+ * host src (else dst) is not learned from until ts_end plus
+ * MODEL_FLAG_HOLD_S. */
 void anom_on_alert(const struct alert *al, const struct alert_device *d,
     void *ud);
+void anom_flag(struct anom *a, const struct addr *src,
+    const struct addr *dst, uint64_t ts_end);
+
+/* Where the model's episode alerts go: fn (called from whichever thread
+ * runs anom_packet, anom_tick and anom_finish) instead of alert_emit on
+ * the sink; fn NULL restores alert_emit. A refused snapshot's alert,
+ * raised inside anom_new, always goes to the sink. */
+typedef void (*anom_emit_fn)(const struct alert *al, void *ud);
+void anom_set_emit(struct anom *a, anom_emit_fn fn, void *ud);
 
 /* Score a ready-made feature vector x (nfeat values) as if it came with
  * p: the same learning, thresholds, episodes and alerts as anom_packet

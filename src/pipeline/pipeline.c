@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "model/model_thread.h"
 #include "util/alloc.h"
 
 struct pipeline {
@@ -20,6 +21,7 @@ struct pipeline {
 	struct dev_inv *dev;
 	struct detect *detect;
 	struct anom *anom;
+	struct mthread *mt;		/* runs anom (NULL with no model) */
 	struct baseline *bl;
 	struct alert_sink *alerts;
 	FILE *scores;			/* owned, NULL when not asked for */
@@ -59,6 +61,7 @@ void pipeline_config_default(struct pipeline_config *cfg)
 	detect_config_default(&cfg->detect);
 	anom_config_default(&cfg->anom);
 	bl_config_default(&cfg->bl);
+	cfg->model_thread = mthread_mode("auto");
 	cfg->store_flush_ns = (uint64_t)STORE_FLUSH_S * 1000000000ull;
 	cfg->store_stats_ns = (uint64_t)STORE_STATS_S * 1000000000ull;
 }
@@ -122,6 +125,24 @@ static uint64_t random_seed(void)
 	if (getentropy(&s, sizeof(s)) != 0)
 		s = (uint64_t)getpid() * UINT64_C(0x9e3779b97f4a7c15);
 	return s;
+}
+
+static void write_score(struct pipeline *pl, double score)
+{
+	int r;
+
+	if (score > 0)
+		r = fprintf(pl->scores, "%.9g\n", score);
+	else
+		r = fputs("0\n", pl->scores);
+	if (r < 0)
+		pl->scores_err = 1;
+}
+
+/* mthread_score_fn */
+static void on_score(double score, void *ud)
+{
+	write_score(ud, score);
 }
 
 static int open_scores(struct pipeline *pl, const char *path, char *err,
@@ -205,16 +226,20 @@ struct pipeline *pipeline_new(const struct pipeline_config *cfg,
 	    !(pl->bl = bl_new(&cfg->bl, &cfg->home, pl->alerts, pl->dev,
 	    pl->proto, err, errlen)))
 		goto fail;
+	if (cfg->scores_path && open_scores(pl, cfg->scores_path, err,
+	    errlen) < 0)
+		goto fail;
 	if (st >= PL_STAGE_MODEL && cfg->anom.enabled) {
 		pl->anom = anom_new(&cfg->anom, &cfg->home, pl->alerts, err,
 		    errlen);
 		if (!pl->anom)
 			goto fail;
-		alert_sink_listen(pl->alerts, anom_on_alert, pl->anom);
+		pl->mt = mthread_new(pl->anom, pl->alerts, cfg->model_thread,
+		    pl->scores ? on_score : NULL, pl, err, errlen);
+		if (!pl->mt)
+			goto fail;
+		alert_sink_listen(pl->alerts, mthread_on_alert, pl->mt);
 	}
-	if (cfg->scores_path && open_scores(pl, cfg->scores_path, err,
-	    errlen) < 0)
-		goto fail;
 	return pl;
 fail:
 	pipeline_free(pl);
@@ -228,6 +253,8 @@ void pipeline_free(struct pipeline *pl)
 	/* flows first: their per-flow proto state is released by proto_free
 	 * whether or not their end was reported */
 	flow_table_free(pl->flows);
+	/* before anything its last alerts reach (store, devices) */
+	mthread_free(pl->mt);
 	anom_free(pl->anom);
 	bl_free(pl->bl);
 	detect_free(pl->detect);
@@ -277,6 +304,9 @@ static void stats_out(struct pipeline *pl, int to_eve)
 	to_eve = to_eve && pl->eve && pl->last_stage >= PL_STAGE_ALL;
 	if (!to_eve && !pl->store)
 		return;
+	/* the model's counters, read while its thread is idle */
+	if (pl->mt)
+		mthread_sync(pl->mt);
 	fill_run_stats(pl, &rs, &live, to_eve ? 1 : 0);
 	if (to_eve) {
 		jb = eve_begin(pl->eve);
@@ -368,8 +398,8 @@ void pipeline_advance(struct pipeline *pl, uint64_t now_ns)
 		detect_tick(pl->detect, now_ns);
 	if (pl->bl)
 		bl_tick(pl->bl, now_ns);
-	if (pl->anom)
-		anom_tick(pl->anom, now_ns);
+	if (pl->mt)
+		mthread_tick(pl->mt, now_ns);
 	if (pl->store && now_ns >= pl->next_flush)
 		store_tick(pl, now_ns);
 }
@@ -384,6 +414,7 @@ int pipeline_save_model(struct pipeline *pl, const char *path,
 {
 	if (!pl->anom)
 		return 0;
+	mthread_sync(pl->mt);
 	if (anom_save(pl->anom, path, key, err, errlen) < 0)
 		return -1;
 	const struct anom_stats *as = anom_stats(pl->anom);
@@ -523,25 +554,12 @@ struct anom *pipeline_anom(const struct pipeline *pl)
 	return pl->anom;
 }
 
-static void write_score(struct pipeline *pl, double score)
-{
-	int r;
-
-	if (score > 0)
-		r = fprintf(pl->scores, "%.9g\n", score);
-	else
-		r = fputs("0\n", pl->scores);
-	if (r < 0)
-		pl->scores_err = 1;
-}
-
 void pipeline_packet(struct pipeline *pl, int linktype,
     const struct cap_pkt *cp)
 {
 	struct packet *p = &pl->pkt;
 	struct flow *f;
-	double score = 0;
-	int to_server = 0;
+	int to_server = 0, queued = 0;
 
 	pl->cap.packets++;
 	pl->cap.bytes += cp->wirelen;
@@ -567,11 +585,16 @@ void pipeline_packet(struct pipeline *pl, int linktype,
 		detect_packet(pl->detect, p, f, to_server, &pl->meta);
 	if (pl->bl)
 		bl_packet(pl->bl, p, f, to_server, &pl->meta);
-	if (pl->anom)
-		score = anom_packet(pl->anom, p);
+	if (pl->mt) {
+		mthread_packet(pl->mt, p);
+		queued = 1;
+	}
 out:
-	if (pl->scores)
-		write_score(pl, score);
+	/* the scores file has a line for every packet, in order */
+	if (pl->mt && !queued)
+		mthread_packet(pl->mt, NULL);
+	else if (!pl->mt && pl->scores)
+		write_score(pl, 0);
 	if (pl->store && pl->last_ts >= pl->next_flush)
 		store_tick(pl, pl->last_ts);
 }
@@ -591,6 +614,8 @@ int pipeline_finish(struct pipeline *pl, char *err, size_t errlen)
 {
 	int rc = 0;
 
+	if (pl->mt)
+		mthread_sync(pl->mt);
 	if (pl->flows)
 		flow_table_flush(pl->flows);
 	if (pl->detect)

@@ -47,6 +47,9 @@ struct pipeline_config {
 	struct anom_config anom;	/* anom.enabled = 0: no model */
 	struct bl_config bl;		/* bl.enabled = 0: no baselines */
 	const char *scores_path;	/* one score per packet read, or NULL */
+	int model_thread;		/* 1: the model on a worker thread
+					 * (default: two or more CPUs online;
+					 * model/model_thread.h) */
 
 	/* Persistent store (borrowed; NULL = none). Alerts go to it as they
 	 * are written; every store_flush_ns of packet time (and at the end)
@@ -137,7 +140,10 @@ int pipeline_listen_alerts(struct pipeline *pl, alert_listener_fn fn,
 
 /* The baselines (NULL when off). */
 struct baseline *pipeline_baseline(const struct pipeline *pl);
-/* The anomaly model (NULL when off). */
+/* The anomaly model (NULL when off). It may run on its own thread: read
+ * it only before the first packet, or after pipeline_save_model,
+ * pipeline_stats_event or pipeline_finish (each waits for the model) and
+ * before the next packet. */
 struct anom *pipeline_anom(const struct pipeline *pl);
 
 const struct cap_stats *pipeline_cap_stats(const struct pipeline *pl);

@@ -128,6 +128,23 @@ n=$(wc -l <"$T/sc/scores.txt")
 [ "$n" = "$pk" ] && pass "one score per packet" || fail "one score per packet" "$n vs $pk"
 bad=$(grep -cv '^[0-9][0-9.e+-]*$' "$T/sc/scores.txt")
 [ "$bad" = 0 ] && pass "scores are numbers" || fail "scores are numbers" "$bad bad lines"
+# the model on a worker thread or inline: the same bytes (short grace
+# periods, so most packets are scored)
+for m in off on; do
+	expect "analyze --model-thread $m" 0 "$BIN" analyze -q -r "$T/home.pcap" -l "$T/mt-$m" \
+		--model-thread "$m" --scores "$T/mt-$m.scores" --fm-grace 1000 --ad-grace 5000 \
+		--fm-grace-s 0 --ad-grace-s 0
+done
+nz=$(grep -cv '^0$' "$T/mt-on.scores")
+if cmp -s "$T/mt-off/eve.json" "$T/mt-on/eve.json" && cmp -s "$T/mt-off.scores" "$T/mt-on.scores" &&
+    [ "$nz" -gt 10000 ]; then
+	pass "model thread on and off: identical output"
+else
+	fail "model thread on and off: identical output" "$nz scored"
+fi
+expect "--model-thread bad value" 2 "$BIN" analyze -q -r "$T/home.pcap" -l "$T/mt-bad" --model-thread 2
+grep -q "model-thread" "$T/err" && pass "--model-thread error names the option" ||
+	fail "--model-thread error names the option" "$(head -1 "$T/err")"
 
 # `edgeward devices` prints the inventory analyze wrote, as a table and JSON
 expect "devices table" 0 "$BIN" devices -l "$T/a/b/c"
