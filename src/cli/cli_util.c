@@ -91,6 +91,7 @@ enum {
 	OPT_GEOIP_MMDB,
 	OPT_ZONES,
 	OPT_MODEL_THREAD,
+	OPT_MODEL_SEED,
 };
 
 static const struct option pl_opts[] = {
@@ -117,6 +118,7 @@ static const struct option pl_opts[] = {
 	{ "geoip-mmdb", required_argument, NULL, OPT_GEOIP_MMDB },
 	{ "zones", required_argument, NULL, OPT_ZONES },
 	{ "model-thread", required_argument, NULL, OPT_MODEL_THREAD },
+	{ "model-seed", required_argument, NULL, OPT_MODEL_SEED },
 };
 #define NPL (sizeof(pl_opts) / sizeof(pl_opts[0]))
 
@@ -182,6 +184,16 @@ int cli_pl_option(struct cli_pl_opts *o, int c, const char *arg,
 			return -1;
 		}
 		cfg->model_thread = v;
+		return 1;
+	}
+	case OPT_MODEL_SEED: {
+		uint64_t v;
+		if (cli_parse_u64(arg, &v) < 0) {
+			fprintf(stderr, "edgeward %s: bad --model-seed '%s'\n",
+			    cmd, arg);
+			return -1;
+		}
+		cfg->anom.seed = v;
 		return 1;
 	}
 	case OPT_FM_GRACE:
@@ -288,6 +300,9 @@ void cli_pl_usage(FILE *fp)
 	    "      --model-thread M   auto (default: on with two or more CPUs), on,\n"
 	    "                         off: run the model on a second core; the\n"
 	    "                         output is the same bytes either way\n"
+	    "      --model-seed N     seed of the initial weights and hash keys\n"
+	    "                         (default fixed: runs are reproducible; vary\n"
+	    "                         it to see how much a result owes to chance)\n"
 	    "\n"
 	    "  per-device baselines:\n"
 	    "      --no-baseline      no baselines (no new-country, new-destination,\n"

@@ -142,6 +142,18 @@ if cmp -s "$T/mt-off/eve.json" "$T/mt-on/eve.json" && cmp -s "$T/mt-off.scores" 
 else
 	fail "model thread on and off: identical output" "$nz scored"
 fi
+# --model-seed: another seed, other weights and other scores; the same
+# seed, the same bytes
+expect "analyze --model-seed 7" 0 "$BIN" analyze -q -r "$T/home.pcap" -l "$T/ms7" --model-seed 7 \
+	--scores "$T/ms7.scores" --fm-grace 1000 --ad-grace 5000 --fm-grace-s 0 --ad-grace-s 0
+"$BIN" analyze -q -r "$T/home.pcap" -l "$T/ms7b" --model-seed 7 --scores "$T/ms7b.scores" \
+	--fm-grace 1000 --ad-grace 5000 --fm-grace-s 0 --ad-grace-s 0 >/dev/null 2>&1
+if cmp -s "$T/ms7.scores" "$T/ms7b.scores" && ! cmp -s "$T/ms7.scores" "$T/mt-on.scores"; then
+	pass "--model-seed: same seed same scores, other seed other scores"
+else
+	fail "--model-seed: same seed same scores, other seed other scores"
+fi
+expect "--model-seed bad value" 2 "$BIN" analyze -q -r "$T/home.pcap" -l "$T/ms-bad" --model-seed -1
 expect "--model-thread bad value" 2 "$BIN" analyze -q -r "$T/home.pcap" -l "$T/mt-bad" --model-thread 2
 grep -q "model-thread" "$T/err" && pass "--model-thread error names the option" ||
 	fail "--model-thread error names the option" "$(head -1 "$T/err")"
