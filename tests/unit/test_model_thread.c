@@ -228,7 +228,8 @@ static void test_same_as_direct(void **state)
 }
 
 /* Without a scores callback, packets the model does not see take no
- * room; sync on an empty queue and free right after new are fine. */
+ * room; sync on an empty queue and free right after new are fine; no
+ * memory gives a clear error. */
 static void test_empty_and_modes(void **state)
 {
 	struct anom_config c;
@@ -250,6 +251,13 @@ static void test_empty_and_modes(void **state)
 		assert_int_equal(anom_stats(a)->vectors, 0);
 		mthread_free(m);
 	}
+	/* no memory: a clear error, and the anom is left as it was */
+	alloc_fail_after(0);
+	struct mthread *none = mthread_new(a, s, 1, NULL, NULL, err,
+	    sizeof(err));
+	alloc_fail_after(-1);
+	assert_null(none);
+	assert_non_null(strstr(err, "out of memory"));
 	anom_free(a);
 	alert_sink_free(s);
 	assert_int_equal(mthread_mode("on"), 1);
