@@ -318,6 +318,11 @@ void mthread_free(struct mthread *m)
 		pthread_mutex_destroy(&m->mu);
 	}
 	anom_set_emit(m->a, NULL, NULL);
+	if (m->lost_alerts || m->lost_flags)
+		fprintf(stderr, "edgeward: model thread: out of memory: %llu "
+		    "model alerts and %llu other detectors' flags dropped\n",
+		    (unsigned long long)m->lost_alerts,
+		    (unsigned long long)m->lost_flags);
 	for (int i = 0; i < 2; i++) {
 		ew_free(m->b[i].flag);
 		ew_free(m->b[i].al);

@@ -45,7 +45,8 @@ struct mthread;
 struct mthread *mthread_new(struct anom *a, struct alert_sink *sink,
     int threaded, mthread_score_fn score_fn, void *score_ud, char *err,
     size_t errlen);
-/* Syncs, stops the worker and restores a's emit hook. NULL is a no-op. */
+/* Syncs, stops the worker and restores a's emit hook; says on stderr if
+ * running out of memory dropped alerts or flags. NULL is a no-op. */
 void mthread_free(struct mthread *m);
 
 /* One decoded packet for the model (copied), or p NULL: a packet the
