@@ -102,9 +102,9 @@ static int stage_loop(const char *file, enum pl_stage stage,
 	}
 	pipeline_config_default(&cfg);
 	cfg.last_stage = stage;
-	if (getenv("EW_MODEL_THREAD") &&
-	    mthread_mode(getenv("EW_MODEL_THREAD")) >= 0)
-		cfg.model_thread = mthread_mode(getenv("EW_MODEL_THREAD"));
+	const char *mt = getenv("EW_MODEL_THREAD");
+	if (mt && mthread_mode(mt) >= 0)
+		cfg.model_thread = mthread_mode(mt);
 	struct pipeline *pl = pipeline_new(&cfg, eve, err, sizeof(err));
 	if (!pl) {
 		fprintf(stderr, "bench: %s\n", err);

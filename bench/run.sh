@@ -25,6 +25,19 @@ best() { # MODE FILE [ARGS]: best (fastest) of RUNS runs
 	    sort -k3,3n | head -1
 }
 
+row() { # MODE FILE: one table row (floor: the first row's pkts/s)
+	if [ "$1" = analyze ]; then
+		line=$(best analyze "$2" build/edgeward "$B/out")
+	else
+		line=$(best "$1" "$2" "$B/out")
+	fi
+	set -- $line
+	[ -z "$floor" ] && floor=$4
+	printf '%-10s %10s %9s %12s %8.1f%% %9.1f MiB\n' "$1" "$2" "$3" "$4" \
+	    "$(echo "$4 $floor" | awk '{ printf "%.1f", 100 * $1 / $2 }')" \
+	    "$(echo "$5" | awk '{ printf "%.1f", $1 / 1024 }')"
+}
+
 table() {
 	file=$1
 	echo
@@ -32,30 +45,14 @@ table() {
 	printf '%-10s %10s %9s %12s %9s %12s\n' stage packets seconds pkts/s "% floor" "peak RSS"
 	floor=""
 	for m in pcap read decode flow proto device detect model all analyze; do
-		if [ "$m" = analyze ]; then
-			line=$(best analyze "$file" build/edgeward "$B/out")
-		else
-			line=$(best "$m" "$file" "$B/out")
-		fi
-		set -- $line
-		[ -z "$floor" ] && floor=$4
-		printf '%-10s %10s %9s %12s %8.1f%% %9.1f MiB\n' "$1" "$2" "$3" "$4" \
-		    "$(echo "$4 $floor" | awk '{ printf "%.1f", 100 * $1 / $2 }')" \
-		    "$(echo "$5" | awk '{ printf "%.1f", $1 / 1024 }')"
+		row "$m" "$file"
 	done
 }
 
 table "$CAP"
 echo "the same with the model inline on one core (--model-thread off; above: auto):"
 for m in model analyze; do
-	if [ "$m" = analyze ]; then
-		line=$(EW_MODEL_THREAD=off best analyze "$CAP" build/edgeward "$B/out")
-	else
-		line=$(EW_MODEL_THREAD=off best "$m" "$CAP" "$B/out")
-	fi
-	set -- $line
-	printf '%-10s %10s %9s %12s %9s %9.1f MiB\n' "$1" "$2" "$3" "$4" "" \
-	    "$(echo "$5" | awk '{ printf "%.1f", $1 / 1024 }')"
+	EW_MODEL_THREAD=off row "$m" "$CAP"
 done
 echo
 echo "features alone (bench_features: mode packets vectors cpu_s pkts/s peak_rss_kib):"

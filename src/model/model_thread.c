@@ -57,6 +57,25 @@ struct mthread {
 	int todo, done, stop;		/* under mu */
 };
 
+/* Room for one more element in *arr (n used of *cap, elt bytes each),
+ * doubling from first. 0, or -1 when out of memory (nothing changed). */
+static int room_for_one(void **arr, size_t n, size_t *cap, size_t elt,
+    size_t first)
+{
+	size_t c;
+	void *p;
+
+	if (n < *cap)
+		return 0;
+	c = *cap ? 2 * *cap : first;
+	p = ew_realloc(*arr, c * elt);
+	if (!p)
+		return -1;
+	*arr = p;
+	*cap = c;
+	return 0;
+}
+
 /* anom_emit_fn: an episode alert raised while the worker runs a batch
  * goes with the batch; one raised outside (anom_finish after a sync)
  * straight to the sink. */
@@ -69,15 +88,10 @@ static void on_emit(const struct alert *al, void *ud)
 		alert_emit(m->sink, al);
 		return;
 	}
-	if (b->nal == b->capal) {
-		size_t cap = b->capal ? 2 * b->capal : 8;
-		struct alert *n = ew_realloc(b->al, cap * sizeof(*n));
-		if (!n) {
-			m->lost_alerts++;
-			return;
-		}
-		b->al = n;
-		b->capal = cap;
+	if (room_for_one((void **)&b->al, b->nal, &b->capal, sizeof(*b->al),
+	    8) < 0) {
+		m->lost_alerts++;
+		return;
 	}
 	b->al[b->nal++] = *al;
 }
@@ -248,15 +262,10 @@ void mthread_on_alert(const struct alert *al, const struct alert_device *d,
 		b->pkt[i].ts_ns = al->ts_end;
 		return;
 	}
-	if (m->nflag == m->capflag) {
-		size_t cap = m->capflag ? 2 * m->capflag : 16;
-		struct mt_flag *n = ew_realloc(m->flag, cap * sizeof(*n));
-		if (!n) {
-			m->lost_flags++;
-			return;
-		}
-		m->flag = n;
-		m->capflag = cap;
+	if (room_for_one((void **)&m->flag, m->nflag, &m->capflag,
+	    sizeof(*m->flag), 16) < 0) {
+		m->lost_flags++;
+		return;
 	}
 	m->flag[m->nflag].src = al->src;
 	m->flag[m->nflag].dst = al->dst;

@@ -130,10 +130,11 @@ bad=$(grep -cv '^[0-9][0-9.e+-]*$' "$T/sc/scores.txt")
 [ "$bad" = 0 ] && pass "scores are numbers" || fail "scores are numbers" "$bad bad lines"
 # the model on a worker thread or inline: the same bytes (short grace
 # periods, so most packets are scored)
+GRACE="--fm-grace 1000 --ad-grace 5000 --fm-grace-s 0 --ad-grace-s 0"
 for m in off on; do
+	# shellcheck disable=SC2086
 	expect "analyze --model-thread $m" 0 "$BIN" analyze -q -r "$T/home.pcap" -l "$T/mt-$m" \
-		--model-thread "$m" --scores "$T/mt-$m.scores" --fm-grace 1000 --ad-grace 5000 \
-		--fm-grace-s 0 --ad-grace-s 0
+		--model-thread "$m" --scores "$T/mt-$m.scores" $GRACE
 done
 nz=$(grep -cv '^0$' "$T/mt-on.scores")
 if cmp -s "$T/mt-off/eve.json" "$T/mt-on/eve.json" && cmp -s "$T/mt-off.scores" "$T/mt-on.scores" &&
@@ -144,10 +145,12 @@ else
 fi
 # --model-seed: another seed, other weights and other scores; the same
 # seed, the same bytes
+# shellcheck disable=SC2086
 expect "analyze --model-seed 7" 0 "$BIN" analyze -q -r "$T/home.pcap" -l "$T/ms7" --model-seed 7 \
-	--scores "$T/ms7.scores" --fm-grace 1000 --ad-grace 5000 --fm-grace-s 0 --ad-grace-s 0
+	--scores "$T/ms7.scores" $GRACE
+# shellcheck disable=SC2086
 "$BIN" analyze -q -r "$T/home.pcap" -l "$T/ms7b" --model-seed 7 --scores "$T/ms7b.scores" \
-	--fm-grace 1000 --ad-grace 5000 --fm-grace-s 0 --ad-grace-s 0 >/dev/null 2>&1
+	$GRACE >/dev/null 2>&1
 if cmp -s "$T/ms7.scores" "$T/ms7b.scores" && ! cmp -s "$T/ms7.scores" "$T/mt-on.scores"; then
 	pass "--model-seed: same seed same scores, other seed other scores"
 else
