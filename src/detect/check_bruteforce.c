@@ -299,6 +299,7 @@ struct who {
 	uint16_t port;			/* the service's */
 	const uint8_t *mac;		/* the guesser's, NULL unknown */
 	uint64_t flow_id;
+	uint64_t began;			/* ns the attempt began, 0 = at ts */
 };
 
 /* From a packet the client sent (to_client 0) or the server sent: the
@@ -312,6 +313,7 @@ static void who_pkt(struct who *w, const struct detect_pkt *dp, int server)
 	w->port = server ? p->sport : p->dport;
 	w->mac = p->has_eth ? (server ? p->dst_mac : p->src_mac) : NULL;
 	w->flow_id = dp->f->flow_id;
+	w->began = 0;
 }
 
 static void add_event(struct bf *b, const struct who *w, enum ev ev,
@@ -335,7 +337,10 @@ static void add_event(struct bf *b, const struct who *w, enum ev ev,
 	}
 	if (!r->active && ep_past(ts, r->win_start, b->window)) {
 		memset(r, 0, sizeof(*r));
-		r->win_start = r->first = ts;
+		r->win_start = ts;
+		/* the episode starts when its first attempt did: a session
+		 * is only counted when it ends, seconds later */
+		r->first = w->began && w->began < ts ? w->began : ts;
 	}
 	before = rec_attempts(r);
 	if (ts > r->last)
@@ -446,6 +451,7 @@ static void on_flow_end(void *st, const struct flow *f)
 	w.port = f->srv_port;
 	w.mac = f->has_mac ? f->cli_mac : NULL;
 	w.flow_id = f->flow_id;
+	w.began = f->start_ns;
 	add_event(b, &w, EV_SESSION, f->last_ns, NULL);
 }
 

@@ -59,6 +59,9 @@ static void test_ssh_sessions_fire(void **state)
 	rig_assert_addr(&a->dst, "192.168.56.103");
 	assert_int_equal(a->dest_port, 22);
 	assert_int_equal(a->count, 11);
+	/* the episode starts with the first session, not when it ended
+	 * (4 s later, when it was counted) */
+	assert_int_equal(a->ts_start, T0);
 	assert_true(a->ts_start < a->ts_end);
 	assert_true(a->severity >= 1 && a->severity <= 3);
 	assert_non_null(strstr(a->text, "threshold 10"));
