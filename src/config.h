@@ -404,6 +404,16 @@
 #define ALERT_SEV3_WINDOW_S   86400
 /* Devices remembered for that budget (LRU beyond it). */
 #define ALERT_BUDGET_DEVICES   4096
+/* An episode is reported when it ends. One of severity 1-2 still going
+ * on is also reported while it lasts (episode.ongoing true, counts so
+ * far), so a live sensor does not wait for an attack, a miner or a C2
+ * beacon to stop: once its activity has spanned FIRST_S, then each time
+ * it has gone on EVERY_S more (the checks look every 1-60 s of packet
+ * time). A short episode gives one alert, as before; a long one its
+ * progress reports, then the complete one at its end. Severity 3 waits
+ * for the end (the daily budget above would keep only a partial report). */
+#define ALERT_ONGOING_FIRST_S   120
+#define ALERT_ONGOING_EVERY_S  3600
 
 /* ---- run (live sensor, `edgeward run`; pipeline store hooks) ---------- */
 

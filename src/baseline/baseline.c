@@ -563,7 +563,10 @@ static void baseline_kv(struct alert *a, const struct bl_dev *d)
 	alert_kv_num(a, "baseline_peers", d->npeers);
 }
 
-static void emit(struct baseline *b, struct bl_dev *d, enum bl_kind k)
+/* Report d's episode of kind k: when it ends, or while it goes on
+ * (ongoing: it stays open). */
+static void emit(struct baseline *b, struct bl_dev *d, enum bl_kind k,
+    int ongoing)
 {
 	struct bl_episode *e = &d->ep[k];
 	struct alert a;
@@ -571,7 +574,8 @@ static void emit(struct baseline *b, struct bl_dev *d, enum bl_kind k)
 
 	if (!e->open)
 		return;
-	e->open = 0;
+	if (!ongoing)
+		e->open = 0;
 	if (!b->sink)
 		return;
 	uint8_t sev = e->sev;
@@ -663,8 +667,10 @@ static void emit(struct baseline *b, struct bl_dev *d, enum bl_kind k)
 	if (k != BL_K_VOLUME && k != BL_K_POLICY)
 		baseline_kv(&a, d);
 	alert_kv_num(&a, "learned_until_s", (double)(d->learn_until / NS));
+	a.ongoing = (uint8_t)ongoing;
 	alert_emit(b->sink, &a);
-	b->st.alerts++;
+	if (!ongoing)
+		b->st.alerts++;		/* episodes, not reports */
 }
 
 /* A novel item of kind k: 1 learn it, 0 it joined the episode. The item
@@ -777,7 +783,8 @@ static void roll(struct baseline *b, struct bl_dev *d, uint64_t ts)
 		activate(b, d, ts);
 }
 
-/* Close episodes idle for BL_EPISODE_IDLE_S and buckets of quiet devices. */
+/* Close episodes idle for BL_EPISODE_IDLE_S (report those going on) and
+ * buckets of quiet devices. */
 static void walk(struct baseline *b, uint64_t now, int finish)
 {
 	uint64_t idle = (uint64_t)BL_EPISODE_IDLE_S * NS;
@@ -789,8 +796,13 @@ static void walk(struct baseline *b, uint64_t now, int finish)
 			roll(b, d, now);
 		for (int k = 0; k < BL_K__COUNT; k++) {
 			struct bl_episode *e = &d->ep[k];
-			if (e->open && (finish || e->end + idle <= now))
-				emit(b, d, (enum bl_kind)k);
+			if (e->open && (finish || e->end + idle <= now)) {
+				emit(b, d, (enum bl_kind)k, 0);
+			} else if (e->open && alert_ongoing_due(e->start,
+			    e->end, e->reported)) {
+				emit(b, d, (enum bl_kind)k, 1);
+				e->reported = now;
+			}
 		}
 	}
 }

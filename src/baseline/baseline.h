@@ -54,7 +54,7 @@ struct bl_stats {
 	uint64_t learning, active;	/* devices by phase now */
 	uint64_t items_learned;		/* set entries added */
 	uint64_t absorbed;		/* novelties within budget, learned */
-	uint64_t alerts;		/* alerts emitted */
+	uint64_t alerts;		/* episodes reported (at their end) */
 	uint64_t set_full;		/* entries replaced in full sets */
 	uint64_t mud_profiles;		/* devices with an imported profile */
 	size_t memory;			/* bytes held (tables, geo, zones) */

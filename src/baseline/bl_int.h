@@ -57,6 +57,7 @@ struct bl_port {
 
 struct bl_episode {
 	uint64_t start, end, count;
+	uint64_t reported;	/* last progress report, 0 = none */
 	uint64_t bytes;		/* volume episodes */
 	double peak;		/* volume: largest ratio */
 	uint8_t open, sev;

@@ -243,6 +243,10 @@ void alert_emit(struct alert_sink *s, const struct alert *a)
 {
 	struct alert_device d;
 
+	/* a low-severity finding can wait for its end: reported while it
+	 * went on, the daily budget would keep only that partial report */
+	if (a->ongoing && a->severity >= 3)
+		return;
 	describe_device(s, a, &d);
 	if (over_budget(s, a, &d)) {
 		s->suppressed++;

@@ -18,6 +18,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "config.h"
 #include "util/addr.h"
 
 /* The fixed category vocabulary: X(enum suffix, "name"). Extend it here
@@ -85,6 +86,9 @@ struct alert {
 	uint64_t count;			/* what the episode counted (packets,
 					 * attempts, destinations...) */
 	uint64_t flow_id;		/* a representative flow, 0 = none */
+	uint8_t ongoing;		/* 1: a progress report, the episode
+					 * goes on (ALERT_ONGOING_*; the sink
+					 * drops those of severity 3) */
 
 	/* who: src = the host doing it; dst = its target (family 0 = none;
 	 * port 0 = none; proto 0 = none) */
@@ -100,6 +104,25 @@ struct alert {
 	unsigned nkv;
 	struct alert_kv kv[ALERT_MAX_EXPLAIN];
 };
+
+/* 1 when an open episode (activity from start to last) is due a progress
+ * report (alert.ongoing), per config.h's ALERT_ONGOING_*: none yet and its
+ * activity has spanned FIRST_S, or it went on EVERY_S past the last one.
+ * (Activity, not the clock: a burst that stopped waits for its end.)
+ * reported: packet time of the last progress report, 0 = none; the caller
+ * sets it to the time of the walk that reported and clears it when a new
+ * episode opens. */
+static inline int alert_ongoing_due(uint64_t start, uint64_t last,
+    uint64_t reported)
+{
+	const uint64_t s = 1000000000u;
+
+	if (!reported)
+		return last >= start &&
+		    last - start >= (uint64_t)ALERT_ONGOING_FIRST_S * s;
+	return last >= reported &&
+	    last - reported >= (uint64_t)ALERT_ONGOING_EVERY_S * s;
+}
 
 /* Zero a, set the identity fields and start = end = ts. */
 void alert_init(struct alert *a, uint32_t sid, enum alert_category cat,

@@ -70,6 +70,7 @@ struct arpchk {
 	uint64_t alive_ns, idle_ns;
 	double many;
 	uint64_t alerts;
+	uint64_t next_ongoing;		/* see ep_ongoing_walk */
 };
 
 static int zero4(const uint8_t *ip)
@@ -111,7 +112,10 @@ static const uint8_t *own_ip(const struct macrec *m)
 	return NULL;
 }
 
-static void emit(struct arpchk *c, const uint8_t *mac, struct macrec *m)
+/* Report m's episode: when it ends, or while it goes on (ongoing: it
+ * stays open). */
+static void emit(struct arpchk *c, const uint8_t *mac, struct macrec *m,
+    int ongoing)
 {
 	struct alert a;
 	char ms[MAC_STRLEN], vs[20], os[MAC_STRLEN], own[20], tg[20];
@@ -119,7 +123,8 @@ static void emit(struct arpchk *c, const uint8_t *mac, struct macrec *m)
 
 	if (!m->ep.open)
 		return;
-	m->ep.open = 0;
+	if (!ongoing)
+		m->ep.open = 0;
 	mac_fmt(mac, ms, sizeof(ms));
 	fmt4(m->victim_ip, vs, sizeof(vs));
 	alert_init(&a, 1200 + m->reason, ALERT_CAT_ARP_SPOOFING,
@@ -181,6 +186,7 @@ static void emit(struct arpchk *c, const uint8_t *mac, struct macrec *m)
 	alert_kv_num(&a, "claimed_addresses", dset_estimate(&m->claims));
 	alert_kv_num(&a, "many_ips_threshold", c->many);
 	alert_kv_num(&a, "alive_s", (double)c->alive_ns / 1e9);
+	a.ongoing = (uint8_t)ongoing;
 	alert_emit(c->ctx->sink, &a);
 	c->alerts++;
 }
@@ -188,7 +194,7 @@ static void emit(struct arpchk *c, const uint8_t *mac, struct macrec *m)
 static void on_evict_mac(const void *key, void *val, void *ud)
 {
 	const struct mackey *k = key;
-	emit(ud, k->mac, val);
+	emit(ud, k->mac, val, 0);
 }
 
 static void open_ep(struct macrec *m, enum reason r, const uint8_t *ip,
@@ -370,14 +376,20 @@ static void expire(struct arpchk *c, uint64_t now, int all)
 		nx = lrutab_next(c->macs, m);
 		const struct mackey *k = lrutab_key(c->macs, m);
 		if (all) {
-			emit(c, k->mac, m);
+			emit(c, k->mac, m, 0);
 			continue;
 		}
 		if (now < m->last || now - m->last < c->idle_ns)
 			break;
 		if (episode_idle(&m->ep, now, c->idle_ns))
-			emit(c, k->mac, m);
+			emit(c, k->mac, m, 0);
 	}
+	if (all || !ep_ongoing_walk(&c->next_ongoing, now))
+		return;
+	for (m = lrutab_first(c->macs); m; m = lrutab_next(c->macs, m))
+		if (episode_ongoing(&m->ep, now))
+			emit(c, ((const struct mackey *)lrutab_key(c->macs,
+			    m))->mac, m, 1);
 }
 
 static void arp_tick(void *st, uint64_t now)

@@ -12,8 +12,9 @@
  * (1.4826 * MAD estimates the standard deviation for normal noise, and a
  * missed or doubled check-in does not spoil it). A median period within
  * [min_period, max_period] and jitter <= max_jitter opens an episode,
- * which is reported once when the beacon stops (BEACON_IDLE_PERIODS
- * periods without a start, at least 10 min) or at the end.
+ * which is reported when the beacon stops (BEACON_IDLE_PERIODS
+ * periods without a start, at least 10 min) or at the end, and while it
+ * goes on (ALERT_ONGOING_*: an implant's beacon rarely stops).
  *
  * Benign IoT traffic is periodic too (cloud heartbeats, polling), so the
  * severity says how unusual the destination is: 3 for a named destination on a common port the device has used
@@ -54,6 +55,7 @@ struct bc_rec {
 	uint64_t first, last;		/* first / last start of the pair */
 	uint64_t host_first;		/* when the client was first seen */
 	uint64_t ep_start, ep_count;
+	uint64_t reported;		/* last progress report, 0 = none */
 	uint32_t series_conns;		/* connections in the current series,
 					 * parallel ones included */
 	double period, jitter;
@@ -177,7 +179,7 @@ static void score(const struct bc_rec *r, double *period, double *jitter,
 }
 
 static void emit(struct beacon *b, const struct bc_key *k,
-    const struct bc_rec *r)
+    const struct bc_rec *r, int ongoing)
 {
 	struct alert a;
 	int direct = !r->named;
@@ -221,6 +223,7 @@ static void emit(struct beacon *b, const struct bc_key *k,
 	alert_kv_num(&a, "dns_name_seen", r->named);
 	alert_kv_num(&a, "common_port", !odd_port);
 	alert_kv_num(&a, "new_destination", is_new);
+	a.ongoing = (uint8_t)ongoing;
 	alert_emit(b->ctx->sink, &a);
 }
 
@@ -234,7 +237,7 @@ static uint64_t idle_ns(const struct bc_rec *r)
 static void close_ep(struct beacon *b, const struct bc_key *k,
     struct bc_rec *r)
 {
-	emit(b, k, r);
+	emit(b, k, r, 0);
 	r->active = 0;
 	r->n = 0;		/* a resumed beacon must prove itself again */
 	b->walk.nactive--;
@@ -362,6 +365,7 @@ static void on_start(struct beacon *b, const struct detect_pkt *dp)
 	    r->series_conns > MAX_PER_CHECKIN * (uint32_t)r->n)
 		return;
 	r->active = 1;
+	r->reported = 0;
 	r->period = period;
 	r->jitter = jitter;
 	r->ep_count = r->n;
@@ -401,6 +405,17 @@ static void sweep(void *st, uint64_t now, int force)
 		else if (!r->active && ep_past(now, r->last,
 		    (uint64_t)(b->max_period * 1e9)))
 			lrutab_del(b->pairs, v);	/* would start over */
+	}
+	if (force || !b->walk.nactive)
+		return;
+	/* the beacons still going on */
+	for (v = lrutab_first(b->pairs); v; v = lrutab_next(b->pairs, v)) {
+		struct bc_rec *r = v;
+		if (r->active && alert_ongoing_due(r->ep_start, r->last,
+		    r->reported)) {
+			emit(b, lrutab_key(b->pairs, v), r, 1);
+			r->reported = now;
+		}
 	}
 }
 

@@ -12,7 +12,8 @@
  * The attempt count of a window is the largest of these counts (a failed
  * FTP login is also a short session: counting both would double it).
  * When it reaches BF_ATTEMPTS within BF_WINDOW_S an episode opens; it
- * closes after a window without attempts and is reported once.
+ * closes after a window without attempts and is reported then (and while
+ * it goes on, see ALERT_ONGOING_*).
  *
  * Distributed variant, per (target, service port): many distinct sources
  * whose attempts add up, each perhaps below the per-source threshold. */
@@ -43,6 +44,7 @@ struct bf_rec {
 	uint32_t peak;			/* attempts when the episode opened */
 	uint64_t peak_span;		/* ns those took */
 	uint64_t flow_id;
+	uint64_t reported;		/* last progress report, 0 = none */
 	uint32_t users[MAX_USERS];
 	uint8_t nusers;
 	uint8_t active;
@@ -65,7 +67,7 @@ struct dist_rec {
 	uint32_t srcs[MAX_SRCS];	/* hashes of distinct sources */
 	uint8_t nsrcs;
 	uint8_t active;
-	uint8_t reported;
+	uint64_t reported;		/* last progress report, 0 = none */
 	struct addr top;		/* most recent source */
 };
 
@@ -151,7 +153,7 @@ static const char *rec_service(const struct bf_rec *r, uint16_t port)
 }
 
 static void emit_pair(struct bf *b, const struct bf_key *k,
-    const struct bf_rec *r)
+    const struct bf_rec *r, int ongoing)
 {
 	struct alert a;
 	const char *svc = rec_service(r, k->port);
@@ -199,11 +201,12 @@ static void emit_pair(struct bf *b, const struct bf_key *k,
 	alert_kv_num(&a, "window_seconds", (double)b->window / 1e9);
 	alert_kv_num(&a, "short_session_max_seconds",
 	    (double)b->short_ns / 1e9);
+	a.ongoing = (uint8_t)ongoing;
 	alert_emit(b->ctx->sink, &a);
 }
 
 static void emit_dist(struct bf *b, const struct dist_key *k,
-    const struct dist_rec *r)
+    const struct dist_rec *r, int ongoing)
 {
 	struct alert a;
 	const char *svc = session_service(k->port);
@@ -228,6 +231,7 @@ static void emit_dist(struct bf *b, const struct dist_key *k,
 	alert_kv_num(&a, "threshold_sources", b->dist_srcs);
 	alert_kv_num(&a, "threshold_attempts", b->dist_attempts);
 	alert_kv_num(&a, "window_seconds", (double)b->window / 1e9);
+	a.ongoing = (uint8_t)ongoing;
 	alert_emit(b->ctx->sink, &a);
 }
 
@@ -236,7 +240,7 @@ static void evict_pair(const void *key, void *val, void *ud)
 	struct bf *b = ud;
 	struct bf_rec *r = val;
 	if (r->active) {
-		emit_pair(b, key, r);
+		emit_pair(b, key, r, 0);
 		b->walk.nactive--;
 	}
 }
@@ -246,7 +250,7 @@ static void evict_target(const void *key, void *val, void *ud)
 	struct bf *b = ud;
 	struct dist_rec *r = val;
 	if (r->active) {
-		emit_dist(b, key, r);
+		emit_dist(b, key, r, 0);
 		b->walk.nactive--;
 	}
 }
@@ -264,7 +268,7 @@ static void dist_add(struct bf *b, const struct addr *src,
 	k.port = port;
 	r = lrutab_get(b->targets, &k, NULL);
 	if (r->active && ep_past(ts, r->last, b->window)) {
-		emit_dist(b, &k, r);
+		emit_dist(b, &k, r, 0);
 		r->active = 0;
 		b->walk.nactive--;
 	}
@@ -287,6 +291,7 @@ static void dist_add(struct bf *b, const struct addr *src,
 	if (!r->active && r->nsrcs >= b->dist_srcs &&
 	    r->attempts >= b->dist_attempts) {
 		r->active = 1;
+		r->reported = 0;
 		b->walk.nactive++;
 	}
 }
@@ -331,7 +336,7 @@ static void add_event(struct bf *b, const struct who *w, enum ev ev,
 	r = lrutab_get(b->pairs, &k, NULL);
 	if (r->active && ep_past(ts, r->last, b->window)) {
 		/* the last episode ended; no tick closed it yet */
-		emit_pair(b, &k, r);
+		emit_pair(b, &k, r, 0);
 		r->active = 0;
 		b->walk.nactive--;
 	}
@@ -382,6 +387,7 @@ static void add_event(struct bf *b, const struct who *w, enum ev ev,
 		dist_add(b, &k.src, &k.dst, port, ts);
 	if (!r->active && rec_attempts(r) >= b->attempts) {
 		r->active = 1;
+		r->reported = 0;
 		r->peak = rec_attempts(r);
 		r->peak_span = ts > r->first ? ts - r->first : 0;
 		b->walk.nactive++;
@@ -467,7 +473,7 @@ static void sweep(void *st, uint64_t now, int force)
 		if (!force && !ep_past(now, r->last, b->window))
 			break;	/* LRU order: the rest are more recent */
 		if (r->active) {
-			emit_pair(b, lrutab_key(b->pairs, v), r);
+			emit_pair(b, lrutab_key(b->pairs, v), r, 0);
 			b->walk.nactive--;
 			lrutab_del(b->pairs, v);
 		}
@@ -478,9 +484,28 @@ static void sweep(void *st, uint64_t now, int force)
 		if (!force && !ep_past(now, r->last, b->window))
 			break;
 		if (r->active) {
-			emit_dist(b, lrutab_key(b->targets, v), r);
+			emit_dist(b, lrutab_key(b->targets, v), r, 0);
 			b->walk.nactive--;
 			lrutab_del(b->targets, v);
+		}
+	}
+	if (force || !b->walk.nactive)
+		return;
+	/* the episodes still going on */
+	for (v = lrutab_first(b->pairs); v; v = lrutab_next(b->pairs, v)) {
+		struct bf_rec *r = v;
+		if (r->active &&
+		    alert_ongoing_due(r->first, r->last, r->reported)) {
+			emit_pair(b, lrutab_key(b->pairs, v), r, 1);
+			r->reported = now;
+		}
+	}
+	for (v = lrutab_first(b->targets); v; v = lrutab_next(b->targets, v)) {
+		struct dist_rec *r = v;
+		if (r->active &&
+		    alert_ongoing_due(r->first, r->last, r->reported)) {
+			emit_dist(b, lrutab_key(b->targets, v), r, 1);
+			r->reported = now;
 		}
 	}
 }

@@ -13,7 +13,8 @@
  * Both are kept per (client, server, protocol) as an episode that closes
  * after CLEAR_IDLE_S without another login/handshake, and at most one
  * alert per key per day is written (a device that logs in every minute
- * is one finding, not 1,440). */
+ * is one finding, not 1,440): at its end, or while it goes on once it has
+ * lasted ALERT_ONGOING_FIRST_S. */
 #include "detect/detect_int.h"
 
 #include <stdio.h>
@@ -40,6 +41,7 @@ struct ct_key {
 struct ct_rec {
 	uint64_t first, last;
 	uint64_t day;			/* day + 1 last reported, 0 never */
+	uint64_t reported;		/* last progress report, 0 = none */
 	uint64_t flow_id;
 	uint32_t count, defaults;
 	uint32_t users[MAX_USERS];
@@ -98,7 +100,7 @@ static uint32_t hash32(const char *s, size_t n)
 }
 
 static void emit(struct cleartext *c, const struct ct_key *k,
-    struct ct_rec *r)
+    struct ct_rec *r, int ongoing)
 {
 	struct alert a;
 	uint64_t day = r->first / DAY_NS + 1;
@@ -106,11 +108,15 @@ static void emit(struct cleartext *c, const struct ct_key *k,
 	int cli_home = homenet_contains(&c->ctx->home, &k->cli);
 	int srv_home = homenet_contains(&c->ctx->home, &k->srv);
 
-	if (r->day == day) {
-		c->suppressed++;
-		return;
+	/* one report at an episode's end per key and day; progress reports
+	 * (only written of severity 1: default credentials) do not count */
+	if (!ongoing) {
+		if (r->day == day) {
+			c->suppressed++;
+			return;
+		}
+		r->day = day;
 	}
-	r->day = day;
 	if (weak) {
 		alert_init(&a, r->old_version ? 2310 : 2311,
 		    ALERT_CAT_WEAK_CRYPTO, 3, "T1557", "cleartext", r->first);
@@ -173,6 +179,7 @@ static void emit(struct cleartext *c, const struct ct_key *k,
 	 * TLS or receiving cleartext logins from outside) */
 	if (!weak && !cli_home && srv_home)
 		a.device_side = ALERT_SIDE_DST;
+	a.ongoing = (uint8_t)ongoing;
 	alert_emit(c->ctx->sink, &a);
 }
 
@@ -181,7 +188,7 @@ static void evict_rec(const void *key, void *val, void *ud)
 	struct cleartext *c = ud;
 	struct ct_rec *r = val;
 	if (r->active) {
-		emit(c, key, r);
+		emit(c, key, r, 0);
 		c->walk.nactive--;
 	}
 }
@@ -201,7 +208,7 @@ static struct ct_rec *get_rec(struct cleartext *c, const struct addr *cli,
 	r = lrutab_get(c->recs, &k, NULL);
 	if (r->active && ep_past(ts, r->last, c->idle)) {
 		/* the last episode ended; no tick closed it yet */
-		emit(c, &k, r);
+		emit(c, &k, r, 0);
 		r->active = 0;
 		c->walk.nactive--;
 	}
@@ -316,9 +323,20 @@ static void sweep(void *st, uint64_t now, int force)
 		if (!force && !ep_past(now, r->last, c->idle))
 			break;	/* LRU order: the rest are more recent */
 		if (r->active) {
-			emit(c, lrutab_key(c->recs, v), r);
+			emit(c, lrutab_key(c->recs, v), r, 0);
 			r->active = 0;	/* kept: remembers the day reported */
 			c->walk.nactive--;
+		}
+	}
+	if (force || !c->walk.nactive)
+		return;
+	/* the episodes still going on */
+	for (v = lrutab_first(c->recs); v; v = lrutab_next(c->recs, v)) {
+		struct ct_rec *r = v;
+		if (r->active &&
+		    alert_ongoing_due(r->first, r->last, r->reported)) {
+			emit(c, lrutab_key(c->recs, v), r, 1);
+			r->reported = now;
 		}
 	}
 }

@@ -72,6 +72,7 @@ struct dhcpchk {
 	struct dset g_macs;		/* distinct sending MACs (episode) */
 	struct server srv[DHCP_MAX_SERVERS];
 	uint64_t alerts;
+	uint64_t next_ongoing;		/* see ep_ongoing_walk */
 };
 
 static void fmt4(const uint8_t *ip, char *buf, size_t n)
@@ -84,8 +85,10 @@ static int zero4(const uint8_t *ip)
 	return !(ip[0] | ip[1] | ip[2] | ip[3]);
 }
 
+/* The emit_* report an episode when it ends, or while it goes on
+ * (ongoing: it stays open). */
 static void emit_client(struct dhcpchk *c, const uint8_t *mac,
-    struct client *cl)
+    struct client *cl, int ongoing)
 {
 	struct alert a;
 	char ms[MAC_STRLEN], sv[20];
@@ -93,7 +96,8 @@ static void emit_client(struct dhcpchk *c, const uint8_t *mac,
 
 	if (!cl->ep.open)
 		return;
-	cl->ep.open = 0;
+	if (!ongoing)
+		cl->ep.open = 0;
 	if (ids > (double)cl->ep.count)	/* an estimate; never above */
 		ids = (double)cl->ep.count;
 	mac_fmt(mac, ms, sizeof(ms));
@@ -129,11 +133,12 @@ static void emit_client(struct dhcpchk *c, const uint8_t *mac,
 	alert_kv_num(&a, "hardware_addresses", cl->peak_ids);
 	alert_kv_num(&a, "identities_threshold", c->thr_ids);
 	alert_kv_num(&a, "window_s", (double)c->window_ns / 1e9);
+	a.ongoing = (uint8_t)ongoing;
 	alert_emit(c->ctx->sink, &a);
 	c->alerts++;
 }
 
-static void emit_global(struct dhcpchk *c)
+static void emit_global(struct dhcpchk *c, int ongoing)
 {
 	struct alert a;
 	char ms[MAC_STRLEN];
@@ -141,7 +146,8 @@ static void emit_global(struct dhcpchk *c)
 
 	if (!c->g_ep.open)
 		return;
-	c->g_ep.open = 0;
+	if (!ongoing)
+		c->g_ep.open = 0;
 	alert_init(&a, 1302, ALERT_CAT_DHCP_ABUSE, 2, "T1499.002", "dhcp",
 	    c->g_ep.start);
 	a.ts_end = c->g_ep.last;
@@ -163,18 +169,20 @@ static void emit_global(struct dhcpchk *c)
 	alert_kv_num(&a, "threshold", c->thr_ids);
 	alert_kv_num(&a, "sending_macs", macs);
 	alert_kv_num(&a, "window_s", (double)c->swin_ns / 1e9);
+	a.ongoing = (uint8_t)ongoing;
 	alert_emit(c->ctx->sink, &a);
 	c->alerts++;
 }
 
-static void emit_rogue(struct dhcpchk *c, struct server *s)
+static void emit_rogue(struct dhcpchk *c, struct server *s, int ongoing)
 {
 	struct alert a;
 	char ip[20], mac[MAC_STRLEN], lip[20], lmac[MAC_STRLEN], cm[MAC_STRLEN];
 
 	if (!s->ep.open)
 		return;
-	s->ep.open = 0;
+	if (!ongoing)
+		s->ep.open = 0;
 	fmt4(s->ip, ip, sizeof(ip));
 	mac_fmt(s->mac, mac, sizeof(mac));
 	fmt4(s->legit_ip, lip, sizeof(lip));
@@ -204,6 +212,7 @@ static void emit_rogue(struct dhcpchk *c, struct server *s)
 	alert_kv_str(&a, "established_server", lip);
 	alert_kv_str(&a, "established_mac", lmac);
 	alert_kv_num(&a, "replies", (double)s->ep.count);
+	a.ongoing = (uint8_t)ongoing;
 	alert_emit(c->ctx->sink, &a);
 	c->alerts++;
 }
@@ -211,7 +220,7 @@ static void emit_rogue(struct dhcpchk *c, struct server *s)
 static void on_evict(const void *key, void *val, void *ud)
 {
 	const struct mkey *k = key;
-	emit_client(ud, k->mac, val);
+	emit_client(ud, k->mac, val, 0);
 }
 
 static uint64_t identity(const struct packet *p, const struct app_dhcp *d)
@@ -421,14 +430,26 @@ static void expire(struct dhcpchk *c, uint64_t now, int all)
 		const struct mkey *k = lrutab_key(c->clients, cl);
 		if (!all && (now < cl->last || now - cl->last < c->idle_ns))
 			break;
-		emit_client(c, k->mac, cl);
+		emit_client(c, k->mac, cl, 0);
 		lrutab_del(c->clients, cl);
 	}
 	if (all || episode_idle(&c->g_ep, now, c->idle_ns))
-		emit_global(c);
+		emit_global(c, 0);
 	for (int i = 0; i < DHCP_MAX_SERVERS; i++)
 		if (all || episode_idle(&c->srv[i].ep, now, c->idle_ns))
-			emit_rogue(c, &c->srv[i]);
+			emit_rogue(c, &c->srv[i], 0);
+	if (all || !ep_ongoing_walk(&c->next_ongoing, now))
+		return;
+	for (cl = lrutab_first(c->clients); cl; cl = lrutab_next(c->clients,
+	    cl))
+		if (episode_ongoing(&cl->ep, now))
+			emit_client(c, ((const struct mkey *)lrutab_key(
+			    c->clients, cl))->mac, cl, 1);
+	if (episode_ongoing(&c->g_ep, now))
+		emit_global(c, 1);
+	for (int i = 0; i < DHCP_MAX_SERVERS; i++)
+		if (episode_ongoing(&c->srv[i].ep, now))
+			emit_rogue(c, &c->srv[i], 1);
 }
 
 static void dhcp_tick(void *st, uint64_t now)

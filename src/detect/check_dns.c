@@ -46,6 +46,7 @@ struct tun_key {
 
 struct tun_rec {
 	uint64_t win_start, first, last;
+	uint64_t reported;		/* last progress report, 0 = none */
 	uint32_t queries, txt_null, newsub;
 	double sum_len, sum_ent;
 	uint64_t bytes;			/* subdomain characters sent */
@@ -59,6 +60,7 @@ struct tun_rec {
 
 struct cli_rec {
 	uint64_t win_start, first, last;
+	uint64_t reported;		/* last progress report, 0 = none */
 	uint32_t nx, nx_new, ndga;
 	uint32_t dga[MAX_DGA];		/* hashes of random-looking names */
 	double max_ent;
@@ -256,7 +258,7 @@ static double distinct(const uint8_t *bits)
 /* ---- alerts ------------------------------------------------------------- */
 
 static void emit_tun(struct dnsc *c, const struct tun_key *k,
-    const struct tun_rec *r)
+    const struct tun_rec *r, int ongoing)
 {
 	struct alert a;
 	double uniq = distinct(r->bits);
@@ -294,11 +296,12 @@ static void emit_tun(struct dnsc *c, const struct tun_key *k,
 	alert_kv_num(&a, "threshold_entropy", c->tun_ent);
 	alert_kv_num(&a, "threshold_txt_null", c->txt_q);
 	alert_kv_num(&a, "window_seconds", (double)c->window / 1e9);
+	a.ongoing = (uint8_t)ongoing;
 	alert_emit(c->ctx->sink, &a);
 }
 
 static void emit_cli(struct dnsc *c, const struct addr *cli,
-    const struct cli_rec *r, int dga)
+    const struct cli_rec *r, int dga, int ongoing)
 {
 	struct alert a;
 	double uniq = distinct(r->bits);
@@ -335,22 +338,24 @@ static void emit_cli(struct dnsc *c, const struct addr *cli,
 	alert_kv_num(&a, "threshold_random_domains", c->dga_nx);
 	alert_kv_num(&a, "threshold_nxdomain_names", c->nx_burst);
 	alert_kv_num(&a, "window_seconds", (double)c->window / 1e9);
+	a.ongoing = (uint8_t)ongoing;
 	alert_emit(c->ctx->sink, &a);
+}
+
+/* The client's episode, DGA or NXDOMAIN burst (a DGA episode already
+ * explains the burst). */
+static void report_cli(struct dnsc *c, const struct addr *cli,
+    const struct cli_rec *r, int ongoing)
+{
+	if (r->dga_active || r->burst_active)
+		emit_cli(c, cli, r, r->dga_active, ongoing);
 }
 
 static void close_cli(struct dnsc *c, const struct addr *cli,
     struct cli_rec *r)
 {
-	if (r->dga_active) {
-		emit_cli(c, cli, r, 1);
-		c->walk.nactive--;
-	}
-	if (r->burst_active) {
-		/* a DGA episode already explains the burst */
-		if (!r->dga_active)
-			emit_cli(c, cli, r, 0);
-		c->walk.nactive--;
-	}
+	report_cli(c, cli, r, 0);
+	c->walk.nactive -= (uint32_t)(r->dga_active + r->burst_active);
 	r->dga_active = r->burst_active = 0;
 }
 
@@ -359,7 +364,7 @@ static void evict_tun(const void *key, void *val, void *ud)
 	struct dnsc *c = ud;
 	struct tun_rec *r = val;
 	if (r->active) {
-		emit_tun(c, key, r);
+		emit_tun(c, key, r, 0);
 		c->walk.nactive--;
 	}
 }
@@ -387,7 +392,7 @@ static void on_query(struct dnsc *c, const struct packet *p,
 	r = lrutab_get(c->tun, &k, NULL);
 	if (r->active && ep_past(ts, r->last, c->window)) {
 		/* the last episode ended; no tick closed it yet */
-		emit_tun(c, &k, r);
+		emit_tun(c, &k, r, 0);
 		r->active = 0;
 		c->walk.nactive--;
 	}
@@ -523,7 +528,7 @@ static void sweep(void *st, uint64_t now, int force)
 		if (!force && !ep_past(now, r->last, c->window))
 			break;	/* LRU order: the rest are more recent */
 		if (r->active) {
-			emit_tun(c, lrutab_key(c->tun, v), r);
+			emit_tun(c, lrutab_key(c->tun, v), r, 0);
 			c->walk.nactive--;
 			lrutab_del(c->tun, v);
 		}
@@ -536,6 +541,25 @@ static void sweep(void *st, uint64_t now, int force)
 		if (r->dga_active || r->burst_active) {
 			close_cli(c, lrutab_key(c->cli, v), r);
 			lrutab_del(c->cli, v);
+		}
+	}
+	if (force || !c->walk.nactive)
+		return;
+	/* the episodes still going on */
+	for (v = lrutab_first(c->tun); v; v = lrutab_next(c->tun, v)) {
+		struct tun_rec *r = v;
+		if (r->active &&
+		    alert_ongoing_due(r->first, r->last, r->reported)) {
+			emit_tun(c, lrutab_key(c->tun, v), r, 1);
+			r->reported = now;
+		}
+	}
+	for (v = lrutab_first(c->cli); v; v = lrutab_next(c->cli, v)) {
+		struct cli_rec *r = v;
+		if ((r->dga_active || r->burst_active) &&
+		    alert_ongoing_due(r->first, r->last, r->reported)) {
+			report_cli(c, lrutab_key(c->cli, v), r, 1);
+			r->reported = now;
 		}
 	}
 }

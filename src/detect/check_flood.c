@@ -74,6 +74,7 @@ struct flood {
 	double syn_max_done, udp_max_reply, refl_min_amp, top_share;
 	uint64_t idle_ns;
 	uint64_t alerts;
+	uint64_t next_ongoing;		/* see ep_ongoing_walk */
 };
 
 /* UDP source ports of services abused as amplifiers. */
@@ -133,8 +134,10 @@ static const struct top *top_best(const struct top *t)
 	return b;
 }
 
+/* Report v's episode: when it ends, or while it goes on (ongoing: it
+ * stays open). */
 static void emit(struct flood *fl, const struct addr *victim,
-    struct victim *v)
+    struct victim *v, int ongoing)
 {
 	struct alert a;
 	char vs[ADDR_STRLEN], ss[ADDR_STRLEN];
@@ -147,7 +150,8 @@ static void emit(struct flood *fl, const struct addr *victim,
 		return;
 	if (srcs > (double)v->ep.count)
 		srcs = (double)v->ep.count;
-	v->ep.open = 0;
+	if (!ongoing)
+		v->ep.open = 0;
 	vhome = homenet_contains(&fl->ctx->home, victim);
 	/* a source that sent at least top_share of the flood is its sender
 	 * (Misra-Gries undercounts, so this errs towards "distributed") */
@@ -232,6 +236,7 @@ static void emit(struct flood *fl, const struct addr *victim,
 	alert_kv_num(&a, "window_s", 1);
 	alert_kv_str(&a, "counting", "sources approximate (512-bit linear "
 	    "counter), top source by Misra-Gries");
+	a.ongoing = (uint8_t)ongoing;
 	alert_emit(fl->ctx->sink, &a);
 	fl->alerts++;
 }
@@ -239,7 +244,7 @@ static void emit(struct flood *fl, const struct addr *victim,
 static void on_evict(const void *key, void *val, void *ud)
 {
 	const struct vkey *k = key;
-	emit(ud, &k->a, val);
+	emit(ud, &k->a, val, 0);
 }
 
 static void roll(struct victim *v, uint64_t now)
@@ -302,7 +307,7 @@ static void count(struct flood *fl, const struct detect_pkt *dp,
 		if ((double)v->n[t] < fl->rate[t] || !qualifies(fl, v, t) ||
 		    (double)v->n[v->type] * 4 >= fl->rate[v->type])
 			return;
-		emit(fl, &k.a, v);
+		emit(fl, &k.a, v, 0);
 	}
 	if (v->ep.open) {
 		v->ep.count++;
@@ -453,12 +458,12 @@ static void expire(struct flood *fl, uint64_t now, int all)
 		nx = lrutab_next(fl->t, v);
 		const struct vkey *k = lrutab_key(fl->t, v);
 		if (all) {
-			emit(fl, &k->a, v);
+			emit(fl, &k->a, v, 0);
 			continue;
 		}
 		if (v->ep.open) {
 			if (episode_idle(&v->ep, now, fl->idle_ns)) {
-				emit(fl, &k->a, v);
+				emit(fl, &k->a, v, 0);
 				lrutab_del(fl->t, v);
 			}
 			continue;
@@ -470,6 +475,12 @@ static void expire(struct flood *fl, uint64_t now, int all)
 			break;
 		lrutab_del(fl->t, v);
 	}
+	if (all || !ep_ongoing_walk(&fl->next_ongoing, now))
+		return;
+	for (v = lrutab_first(fl->t); v; v = lrutab_next(fl->t, v))
+		if (episode_ongoing(&v->ep, now))
+			emit(fl, &((const struct vkey *)lrutab_key(fl->t,
+			    v))->a, v, 1);
 }
 
 static void flood_tick(void *st, uint64_t now)

@@ -13,7 +13,8 @@
  *    explanation but never an alert on their own (those ports are also
  *    ADB, game servers, Metasploit...).
  * One alert per host episode (it ends after MINING_IDLE_S without
- * evidence), severity 1 for a device of the home network, else 2. */
+ * evidence; a miner that goes on is also reported while it does, see
+ * ALERT_ONGOING_*), severity 1 for a device of the home network, else 2. */
 #include "detect/detect_int.h"
 
 #include <stdio.h>
@@ -35,6 +36,7 @@ enum {
 
 struct mine_rec {
 	uint64_t first, last;
+	uint64_t reported;		/* last progress report, 0 = none */
 	uint32_t stratum_msgs, ndpi_flows, pool_flows;
 	uint32_t methods;
 	uint8_t active, has_mac;
@@ -123,7 +125,7 @@ static void methods_text(uint32_t bits, char *buf, size_t size)
 }
 
 static void emit(struct mining *mn, const struct addr *host,
-    const struct mine_rec *r)
+    const struct mine_rec *r, int ongoing)
 {
 	struct alert a;
 	char dst[ADDR_STRLEN], methods[96];
@@ -156,6 +158,7 @@ static void emit(struct mining *mn, const struct addr *host,
 	alert_kv_num(&a, "pool_port_sessions", r->pool_flows);
 	alert_kv_num(&a, "internal_device", internal);
 	alert_kv_num(&a, "threshold_messages", 1);
+	a.ongoing = (uint8_t)ongoing;
 	alert_emit(mn->ctx->sink, &a);
 }
 
@@ -164,7 +167,7 @@ static void evict_host(const void *key, void *val, void *ud)
 	struct mining *mn = ud;
 	struct mine_rec *r = val;
 	if (r->active) {
-		emit(mn, key, r);
+		emit(mn, key, r, 0);
 		mn->walk.nactive--;
 	}
 }
@@ -175,7 +178,7 @@ static struct mine_rec *host_rec(struct mining *mn, const struct addr *host,
 	struct mine_rec *r = lrutab_get(mn->hosts, host, NULL);
 	if (r->active && ep_past(ts, r->last, mn->idle)) {
 		/* the last episode ended; no tick closed it yet */
-		emit(mn, host, r);
+		emit(mn, host, r, 0);
 		r->active = 0;
 		mn->walk.nactive--;
 	}
@@ -276,10 +279,18 @@ static void sweep(void *st, uint64_t now, int force)
 	for (v = lrutab_first(mn->hosts); v && mn->walk.nactive; v = next) {
 		struct mine_rec *r = v;
 		next = lrutab_next(mn->hosts, v);
-		if (!force && !ep_past(now, r->last, mn->idle))
-			continue;	/* last may move without a touch */
+		if (!force && !ep_past(now, r->last, mn->idle)) {
+			/* still going on (the walk visits every host: last
+			 * may move without a touch) */
+			if (r->active &&
+			    alert_ongoing_due(r->first, r->last, r->reported)) {
+				emit(mn, lrutab_key(mn->hosts, v), r, 1);
+				r->reported = now;
+			}
+			continue;
+		}
 		if (r->active) {
-			emit(mn, lrutab_key(mn->hosts, v), r);
+			emit(mn, lrutab_key(mn->hosts, v), r, 0);
 			mn->walk.nactive--;
 			lrutab_del(mn->hosts, v);
 		}

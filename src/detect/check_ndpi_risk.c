@@ -16,7 +16,9 @@
  * To stay inside DESIGN.md's budget (one severity-3 alert per device per
  * day) there is one episode per device (the internal side of the flow)
  * per day, listing every mapped risk it had with flow counts; its
- * severity and category are the most severe risk's. */
+ * severity and category are the most severe risk's. It is reported at the
+ * day's end and while it goes on (ALERT_ONGOING_*: the sink keeps only
+ * the first severity-3 report a day). */
 #include "detect/detect_int.h"
 
 #include <inttypes.h>
@@ -114,7 +116,10 @@ static const char *risk_name(unsigned bit, char *buf, size_t n)
 	return buf;
 }
 
-static void emit(struct nrisk *nr, const struct addr *dev, struct drec *d)
+/* Report d's episode: when it ends, or while it goes on (ongoing: it
+ * stays open). */
+static void emit(struct nrisk *nr, const struct addr *dev, struct drec *d,
+    int ongoing)
 {
 	struct alert a;
 	const struct rmap *top = NULL;
@@ -124,7 +129,8 @@ static void emit(struct nrisk *nr, const struct addr *dev, struct drec *d)
 
 	if (!d->ep.open)
 		return;
-	d->ep.open = 0;
+	if (!ongoing)
+		d->ep.open = 0;
 	for (unsigned b = 0; b < 64; b++) {
 		if (!(d->risks >> b & 1) || !nr->by_bit[b])
 			continue;
@@ -170,6 +176,7 @@ static void emit(struct nrisk *nr, const struct addr *dev, struct drec *d)
 	alert_text(&a, "%" PRIu64 " flow(s) with nDPI risks [%s] in one day, "
 	    "first with %s; one alert per device per day", d->ep.count, list,
 	    ps);
+	a.ongoing = (uint8_t)ongoing;
 	alert_emit(nr->ctx->sink, &a);
 	nr->alerts++;
 }
@@ -177,7 +184,7 @@ static void emit(struct nrisk *nr, const struct addr *dev, struct drec *d)
 static void on_evict(const void *key, void *val, void *ud)
 {
 	const struct dkey *k = key;
-	emit(ud, &k->a, val);
+	emit(ud, &k->a, val, 0);
 }
 
 static void nrisk_flow_end(void *st, const struct flow *f)
@@ -199,7 +206,7 @@ static void nrisk_flow_end(void *st, const struct flow *f)
 	uint64_t now = f->last_ns;
 	if (d->ep.open && now >= d->ep.start &&
 	    now - d->ep.start >= nr->episode_ns)
-		emit(nr, &k.a, d);	/* a new day, a new episode */
+		emit(nr, &k.a, d, 0);	/* a new day, a new episode */
 	if (!d->ep.open) {
 		episode_open(&d->ep, f->start_ns, now);
 		d->risks = 0;
@@ -230,8 +237,10 @@ static void expire(struct nrisk *nr, uint64_t now, int all)
 		const struct dkey *k = lrutab_key(nr->t, d);
 		if (all || (d->ep.open && now >= d->ep.start &&
 		    now - d->ep.start >= nr->episode_ns)) {
-			emit(nr, &k->a, d);
+			emit(nr, &k->a, d, 0);
 			lrutab_del(nr->t, d);
+		} else if (episode_ongoing(&d->ep, now)) {
+			emit(nr, &k->a, d, 1);
 		}
 	}
 }

@@ -92,6 +92,7 @@ struct scan {
 		uint64_t ts;
 	} ftp[SCAN_FTP_CTRL];
 	uint64_t alerts;
+	uint64_t next_ongoing;		/* see ep_ongoing_walk */
 };
 
 static double thr_of(const struct scan *s, int vertical, uint8_t kind)
@@ -179,8 +180,10 @@ static const struct addr *ftp_client_of(const struct scan *s,
 	return NULL;
 }
 
+/* Report t's episode: when it ends, or while it goes on (ongoing: it
+ * stays open). */
 static void emit(struct scan *s, int vertical, const void *key,
-    struct track *t)
+    struct track *t, int ongoing)
 {
 	struct alert a;
 	char tgt[ADDR_STRLEN + 8], net[ADDR_STRLEN + 8];
@@ -192,7 +195,8 @@ static void emit(struct scan *s, int vertical, const void *key,
 
 	if (!t->ep.open)
 		return;
-	t->ep.open = 0;
+	if (!ongoing)
+		t->ep.open = 0;
 	if (vertical) {
 		const struct vkey *k = key;
 		kind = K_TCP;
@@ -326,18 +330,19 @@ static void emit(struct scan *s, int vertical, const void *key,
 	alert_kv_num(&a, "answered_ratio", ans);
 	alert_kv_num(&a, "max_answered_ratio", s->max_answered);
 	alert_kv_str(&a, "counting", "approximate (512-bit linear counter)");
+	a.ongoing = (uint8_t)ongoing;
 	alert_emit(s->ctx->sink, &a);
 	s->alerts++;
 }
 
 static void on_evict_h(const void *key, void *val, void *ud)
 {
-	emit(ud, 0, key, val);
+	emit(ud, 0, key, val, 0);
 }
 
 static void on_evict_v(const void *key, void *val, void *ud)
 {
-	emit(ud, 1, key, val);
+	emit(ud, 1, key, val, 0);
 }
 
 /* Count one probe of target hash th against t; open an episode when the
@@ -658,9 +663,18 @@ static void expire(struct scan *s, struct lrutab *t, int vertical,
 		 * entry still active */
 		if (!all && (now < v->last || now - v->last < s->idle_ns))
 			break;
-		emit(s, vertical, lrutab_key(t, v), v);
+		emit(s, vertical, lrutab_key(t, v), v, 0);
 		lrutab_del(t, v);
 	}
+}
+
+/* The scans still going on. */
+static void ongoing(struct scan *s, struct lrutab *t, int vertical,
+    uint64_t now)
+{
+	for (struct track *v = lrutab_first(t); v; v = lrutab_next(t, v))
+		if (episode_ongoing(&v->ep, now))
+			emit(s, vertical, lrutab_key(t, v), v, 1);
 }
 
 static void scan_tick(void *st, uint64_t now)
@@ -668,6 +682,10 @@ static void scan_tick(void *st, uint64_t now)
 	struct scan *s = st;
 	expire(s, s->h, 0, now, 0);
 	expire(s, s->v, 1, now, 0);
+	if (ep_ongoing_walk(&s->next_ongoing, now)) {
+		ongoing(s, s->h, 0, now);
+		ongoing(s, s->v, 1, now);
+	}
 }
 
 static void scan_finish(void *st, uint64_t now)

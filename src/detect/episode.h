@@ -12,7 +12,10 @@
  *    when a threshold is crossed and closed after an idle gap (the check's
  *    tick) or at finish;
  *  - ep_past / ep_keep_mac: the idle test and the first-MAC record every
- *    episode check needs.
+ *    episode check needs;
+ *  - episode_ongoing / ep_ongoing_walk: when an episode still going on is
+ *    reported (alert_ongoing_due; the checks' walks report it with
+ *    alert.ongoing set and keep it open).
  *
  * Nothing here allocates. */
 #ifndef EW_EPISODE_H
@@ -21,6 +24,8 @@
 #include <math.h>
 #include <stdint.h>
 #include <string.h>
+
+#include "detect/alert.h"
 
 #define DSET_BITS 512u			/* 64 bytes per set */
 
@@ -85,6 +90,7 @@ static inline int dset_saturated(const struct dset *s)
 struct episode {
 	uint64_t start, last;		/* packet time, ns */
 	uint64_t count;
+	uint64_t reported;		/* last progress report, 0 = none */
 	uint8_t open;
 };
 
@@ -95,6 +101,7 @@ static inline void episode_open(struct episode *e, uint64_t start,
 	e->start = start;
 	e->last = now;
 	e->count = 0;
+	e->reported = 0;
 }
 
 /* 1 when open and idle for at least idle_ns as of now. */
@@ -106,6 +113,27 @@ static inline int episode_idle(const struct episode *e, uint64_t now,
 
 #define EP_SEC UINT64_C(1000000000)
 
+/* alert_ongoing_due for a struct episode (which must be open): 1, and the
+ * report noted, when it is due a progress report as of now. */
+static inline int episode_ongoing(struct episode *e, uint64_t now)
+{
+	if (!e->open || !alert_ongoing_due(e->start, e->last, e->reported))
+		return 0;
+	e->reported = now;
+	return 1;
+}
+
+/* Checks whose tick runs every second of packet time look for episodes
+ * still going on less often: 1 when that walk is due (*next: its state,
+ * 0 at first). */
+#define EP_ONGOING_WALK_S 30
+static inline int ep_ongoing_walk(uint64_t *next, uint64_t now)
+{
+	if (now < *next)
+		return 0;
+	*next = now + (uint64_t)EP_ONGOING_WALK_S * EP_SEC;
+	return 1;
+}
 /* t is more than span after ref (false when t is earlier: flow ends and
  * slightly disordered captures are not monotonic). */
 static inline int ep_past(uint64_t t, uint64_t ref, uint64_t span)

@@ -229,7 +229,8 @@ void dev_on_alert(const struct alert *a, const struct alert_device *dev,
 {
 	struct dev_inv *inv = ud;
 	(void)dev;
-	if (!inv || a->severity < 1 || a->severity > 3)
+	/* a finding counts once, by its report at the episode's end */
+	if (!inv || a->severity < 1 || a->severity > 3 || a->ongoing)
 		return;
 	const uint8_t *mac = NULL;
 	const struct addr *ip;

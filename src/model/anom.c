@@ -62,6 +62,7 @@ struct src_rec {
 	uint64_t win_count;
 	uint64_t flagged_until;		/* ns; no learning before */
 	uint64_t last_alert;		/* ns, 0 = never: the daily budget */
+	uint64_t reported;		/* last progress report, 0 = none */
 };
 
 struct anom {
@@ -472,38 +473,83 @@ static const char *name_of(const struct anom *a, unsigned f,
 	return buf;
 }
 
+/* An episode's severity, 0 when it is not worth an alert: too few packets
+ * above the threshold, or too small a share of the source's. */
+static uint8_t episode_severity(const struct anom *a, const struct src_rec *r)
+{
+	double thr = a->thr.value;
+	double ratio = thr > 0 ? r->ep_peak / thr : 0;
+	uint8_t sev = 3;
+
+	if (r->ep_count < a->cfg.episode_min ||
+	    (double)r->ep_count < MODEL_EPISODE_MIN_SHARE *
+	    (double)r->ep_total)
+		return 0;
+	if (ratio >= MODEL_SEV2_FACTOR && r->ep_count >= MODEL_SEV2_COUNT)
+		sev = 2;
+	if (ratio >= MODEL_SEV1_FACTOR && r->ep_count >= MODEL_SEV1_COUNT)
+		sev = 1;
+	return sev;
+}
+
+/* DESIGN's budget: at most one low-severity anomaly alert per device per
+ * day; 1 when the episode falls under it. */
+static int episode_held(const struct src_rec *r, uint8_t sev)
+{
+	return sev == 3 && r->last_alert && r->ep_start >= r->last_alert &&
+	    (double)(r->ep_start - r->last_alert) < MODEL_SEV3_HOLDOFF_S * NS;
+}
+
+static void report_episode(struct anom *a, const struct src_key *k,
+    const struct src_rec *r, uint8_t sev, int ongoing);
+
 static void close_episode(struct anom *a, const struct src_key *k,
     struct src_rec *r)
 {
-	struct alert al;
-	char ip[ADDR_STRLEN], buf[32], key[ALERT_KEY_LEN];
-	double thr = a->thr.value, ratio;
-	uint8_t sev = 3;
+	uint8_t sev = episode_severity(a, r);
 
 	r->open = 0;
 	a->n_open--;
-	if (r->ep_count < a->cfg.episode_min ||
-	    (double)r->ep_count < MODEL_EPISODE_MIN_SHARE *
-	    (double)r->ep_total) {
+	if (!sev) {
 		a->st.episodes_small++;
 		return;
 	}
 	r->flagged_until = r->ep_last +
 	    (uint64_t)(MODEL_FLAG_HOLD_S * NS);
-	ratio = thr > 0 ? r->ep_peak / thr : 0;
-	if (ratio >= MODEL_SEV2_FACTOR && r->ep_count >= MODEL_SEV2_COUNT)
-		sev = 2;
-	if (ratio >= MODEL_SEV1_FACTOR && r->ep_count >= MODEL_SEV1_COUNT)
-		sev = 1;
-	/* DESIGN's budget: at most one low-severity anomaly alert per
-	 * device per day */
-	if (sev == 3 && r->last_alert && r->ep_start >= r->last_alert &&
-	    (double)(r->ep_start - r->last_alert) < MODEL_SEV3_HOLDOFF_S * NS) {
+	if (episode_held(r, sev)) {
 		a->st.episodes_held++;
 		return;
 	}
 	a->st.episodes++;
 	r->last_alert = r->ep_last;
+	report_episode(a, k, r, sev, 0);
+}
+
+/* An open episode that has gone on for a while (ALERT_ONGOING_*): a
+ * progress report, under the same rules as at its end. */
+static void episode_progress(struct anom *a, const struct src_key *k,
+    struct src_rec *r, uint64_t t)
+{
+	uint8_t sev;
+
+	if (!alert_ongoing_due(r->ep_start, r->ep_last, r->reported))
+		return;
+	sev = episode_severity(a, r);
+	if (!sev || sev == 3)	/* (the sink would drop it: see alert.h) */
+		return;
+	r->reported = t;
+	report_episode(a, k, r, sev, 1);
+}
+
+/* The alert for k's episode r (ongoing: a progress report). */
+static void report_episode(struct anom *a, const struct src_key *k,
+    const struct src_rec *r, uint8_t sev, int ongoing)
+{
+	struct alert al;
+	char ip[ADDR_STRLEN], buf[32], key[ALERT_KEY_LEN];
+	double thr = a->thr.value;
+	double ratio = thr > 0 ? r->ep_peak / thr : 0;
+
 	if (!a->sink)
 		return;
 	/* Who the episode is about. A device's own packets and those outside
@@ -563,6 +609,7 @@ static void close_episode(struct anom *a, const struct src_key *k,
 		snprintf(key, sizeof(key), "value_%u", t + 1);
 		alert_kv_num(&al, key, pk->top_val[t]);
 	}
+	al.ongoing = (uint8_t)ongoing;
 	emit(a, &al);
 }
 
@@ -578,6 +625,8 @@ static void sweep(struct anom *a, uint64_t t, int all)
 		struct src_rec *r = v;
 		if (r->open && (all || t < r->ep_last || t - r->ep_last > gap))
 			close_episode(a, lrutab_key(a->srcs, v), r);
+		else if (r->open)
+			episode_progress(a, lrutab_key(a->srcs, v), r, t);
 	}
 }
 
@@ -603,6 +652,7 @@ static void above(struct anom *a, const struct packet *p, const double *x,
 		r->ep_total = 1;
 		r->ep_attempts = 0;
 		r->ep_peak = 0;
+		r->reported = 0;
 		r->pk[0].s = r->pk[1].s = 0;
 	}
 	r->ep_last = p->ts_ns;

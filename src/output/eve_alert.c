@@ -111,6 +111,8 @@ void eve_alert_json(struct jbuf *jb, const struct alert *a,
 	json_ts(a->ts_end, ts, sizeof(ts));
 	jb_kstr(jb, "end", ts);
 	jb_ku64(jb, "count", a->count);
+	if (a->ongoing)
+		jb_kbool(jb, "ongoing", 1);
 	jb_obj_close(jb);
 
 	write_device(jb, dev);

@@ -234,8 +234,10 @@ static inline void th_arp(struct th *t, uint64_t ts, const uint8_t mac[6],
 
 struct rig_got {
 	const char *detector;		/* only this detector's alerts */
+	int all;			/* 1: progress reports into a[] too */
+	int ongoing;			/* progress reports seen */
 	int n;
-	struct alert a[MAXGOT];
+	struct alert a[MAXGOT];		/* the reports at episodes' ends */
 };
 
 struct rig {
@@ -249,7 +251,10 @@ static inline void rig_listen(const struct alert *a,
 {
 	struct rig_got *g = ud;
 	(void)d;
-	if (strcmp(a->detector, g->detector) == 0 && g->n < MAXGOT)
+	if (strcmp(a->detector, g->detector) != 0)
+		return;
+	g->ongoing += a->ongoing;
+	if ((g->all || !a->ongoing) && g->n < MAXGOT)
 		g->a[g->n++] = *a;
 }
 

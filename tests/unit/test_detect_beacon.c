@@ -124,7 +124,10 @@ static void test_periodic_fires(void **state)
 	rig_open(&r, "beacon", NULL);
 	/* every 60 s +- 10 %, 20 times, to an IP never resolved, port 8081 */
 	uint64_t ts = checkins(&r, 20, 8081, 60.0, 6.0, 0);
+	/* 19 min: reported while it went on (severity 2), then at its end */
+	assert_int_equal(r.got.ongoing, 1);
 	rig_close(&r, ts + 3600 * NS);
+	assert_int_equal(r.got.ongoing, 1);
 	assert_int_equal(r.got.n, 1);
 	struct alert *a = &r.got.a[0];
 	assert_int_equal(a->category, ALERT_CAT_C2_BEACON);

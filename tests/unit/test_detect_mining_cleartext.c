@@ -228,6 +228,25 @@ static void test_weak_tls(void **state)
 	rig_assert_addr(&a->dst, "52.0.0.1");
 }
 
+/* Obsolete TLS every 30 s for 10 min, one episode going on: severity 3,
+ * so no progress report, and the one at its end is still written (a
+ * progress report must not use up the key's daily alert). */
+static void test_weak_tls_going_on(void **state)
+{
+	(void)state;
+	struct rig r;
+
+	rig_open(&r, "cleartext", NULL);
+	for (unsigned i = 0; i <= 20; i++)
+		server_hello(&r, T0 + i * 30 * NS, DEV, IP4(52, 0, 0, 1),
+		    0x0301, 0x002f, 0);
+	rig_close(&r, T0 + 2000 * NS);
+	assert_int_equal(r.got.ongoing, 0);
+	assert_int_equal(r.got.n, 1);
+	assert_int_equal(r.got.a[0].category, ALERT_CAT_WEAK_CRYPTO);
+	assert_int_equal(r.got.a[0].count, 21);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -240,6 +259,7 @@ int main(void)
 		cmocka_unit_test(test_cleartext_default_from_outside),
 		cmocka_unit_test(test_cleartext_quiet_and_lan),
 		cmocka_unit_test(test_weak_tls),
+		cmocka_unit_test(test_weak_tls_going_on),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -25,6 +25,7 @@
 #define NF 24		/* features */
 #define NG 4		/* latent groups of 6 features */
 #define MS(x) ((uint64_t)(x) * 1000000ull)
+#define S(x)  ((uint64_t)(x) * 1000000000ull)
 
 /* ---- synthetic data -------------------------------------------------- */
 
@@ -688,6 +689,41 @@ static void test_episode_aggregation(void **state)
 	run_free(&r);
 }
 
+/* An episode that goes on is reported while it does (ALERT_ONGOING_*):
+ * once its activity has spanned a minute, then complete at its end. (A
+ * shift far out: severity 2, which the sink's daily budget for severity
+ * 3 would otherwise cut to the first report.) */
+static void test_episode_ongoing(void **state)
+{
+	struct run r;
+	struct alert first;
+
+	(void)state;
+	run_init(&r, 1);
+	train_up(&r);
+	uint64_t t0 = r.t;
+	attack(&r, 66, 3000, 40.0, MS(20));	/* 60 s: not yet */
+	assert_int_equal(r.nalerts, 0);
+	attack(&r, 66, 6000, 40.0, MS(20));	/* 2 min more */
+	assert_int_equal(r.nalerts, 1);
+	first = r.last;
+	assert_int_equal(first.ongoing, 1);
+	assert_true(first.severity <= 2);
+	assert_int_equal(first.src.a[3], 66);
+	assert_true(first.ts_start > t0 && first.ts_start < t0 + MS(200));
+	assert_true(first.ts_end - first.ts_start >= S(ALERT_ONGOING_FIRST_S));
+	assert_true(first.ts_end - first.ts_start <=
+	    S(ALERT_ONGOING_FIRST_S + 2));
+	benign(&r, 4000);			/* quiet: it ends */
+	assert_int_equal(anom_stats(r.a)->episodes, 1);
+	assert_int_equal(r.nalerts, 2);
+	assert_int_equal(r.last.ongoing, 0);
+	assert_int_equal(r.last.ts_start, first.ts_start);
+	assert_true(r.last.count > first.count);
+	assert_true(r.last.ts_end > t0 + S(179));
+	run_free(&r);
+}
+
 /* A burst below episode_min is not reported; just at it is. */
 static void test_episode_min_count(void **state)
 {
@@ -939,6 +975,7 @@ int main(void)
 		cmocka_unit_test(test_benign_quiet),
 		cmocka_unit_test(test_answers_charged_to_opener),
 		cmocka_unit_test(test_episode_aggregation),
+		cmocka_unit_test(test_episode_ongoing),
 		cmocka_unit_test(test_episode_min_count),
 		cmocka_unit_test(test_spoofed_sources_one_episode),
 		cmocka_unit_test(test_poisoning_resisted),
