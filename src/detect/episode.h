@@ -134,6 +134,7 @@ static inline int ep_ongoing_walk(uint64_t *next, uint64_t now)
 	*next = now + (uint64_t)EP_ONGOING_WALK_S * EP_SEC;
 	return 1;
 }
+
 /* t is more than span after ref (false when t is earlier: flow ends and
  * slightly disordered captures are not monotonic). */
 static inline int ep_past(uint64_t t, uint64_t ref, uint64_t span)

@@ -500,47 +500,6 @@ static int episode_held(const struct src_rec *r, uint8_t sev)
 	    (double)(r->ep_start - r->last_alert) < MODEL_SEV3_HOLDOFF_S * NS;
 }
 
-static void report_episode(struct anom *a, const struct src_key *k,
-    const struct src_rec *r, uint8_t sev, int ongoing);
-
-static void close_episode(struct anom *a, const struct src_key *k,
-    struct src_rec *r)
-{
-	uint8_t sev = episode_severity(a, r);
-
-	r->open = 0;
-	a->n_open--;
-	if (!sev) {
-		a->st.episodes_small++;
-		return;
-	}
-	r->flagged_until = r->ep_last +
-	    (uint64_t)(MODEL_FLAG_HOLD_S * NS);
-	if (episode_held(r, sev)) {
-		a->st.episodes_held++;
-		return;
-	}
-	a->st.episodes++;
-	r->last_alert = r->ep_last;
-	report_episode(a, k, r, sev, 0);
-}
-
-/* An open episode that has gone on for a while (ALERT_ONGOING_*): a
- * progress report, under the same rules as at its end. */
-static void episode_progress(struct anom *a, const struct src_key *k,
-    struct src_rec *r, uint64_t t)
-{
-	uint8_t sev;
-
-	if (!alert_ongoing_due(r->ep_start, r->ep_last, r->reported))
-		return;
-	sev = episode_severity(a, r);
-	if (!sev || sev == 3)	/* (the sink would drop it: see alert.h) */
-		return;
-	r->reported = t;
-	report_episode(a, k, r, sev, 1);
-}
-
 /* The alert for k's episode r (ongoing: a progress report). */
 static void report_episode(struct anom *a, const struct src_key *k,
     const struct src_rec *r, uint8_t sev, int ongoing)
@@ -611,6 +570,44 @@ static void report_episode(struct anom *a, const struct src_key *k,
 	}
 	al.ongoing = (uint8_t)ongoing;
 	emit(a, &al);
+}
+
+static void close_episode(struct anom *a, const struct src_key *k,
+    struct src_rec *r)
+{
+	uint8_t sev = episode_severity(a, r);
+
+	r->open = 0;
+	a->n_open--;
+	if (!sev) {
+		a->st.episodes_small++;
+		return;
+	}
+	r->flagged_until = r->ep_last +
+	    (uint64_t)(MODEL_FLAG_HOLD_S * NS);
+	if (episode_held(r, sev)) {
+		a->st.episodes_held++;
+		return;
+	}
+	a->st.episodes++;
+	r->last_alert = r->ep_last;
+	report_episode(a, k, r, sev, 0);
+}
+
+/* An open episode that has gone on for a while (ALERT_ONGOING_*): a
+ * progress report, under the same rules as at its end. */
+static void episode_progress(struct anom *a, const struct src_key *k,
+    struct src_rec *r, uint64_t t)
+{
+	uint8_t sev;
+
+	if (!alert_ongoing_due(r->ep_start, r->ep_last, r->reported))
+		return;
+	sev = episode_severity(a, r);
+	if (!sev || sev == 3)	/* (the sink would drop it: see alert.h) */
+		return;
+	r->reported = t;
+	report_episode(a, k, r, sev, 1);
 }
 
 /* Close episodes quiet for longer than the gap (once per second of packet
