@@ -68,9 +68,10 @@ static void print_alerts(const struct pipeline *pl)
 		json_ts(b->ts_start, ts, sizeof(ts));
 		/* some signatures name the source already */
 		int named = b->src[0] && strstr(b->signature, b->src);
-		printf("    [%u] %.19s %s: %s%s%s\n", b->severity, ts,
+		printf("    [%u] %.19s %s: %s%s%s%s\n", b->severity, ts,
 		    alert_category_name(b->category), b->signature,
-		    b->src[0] && !named ? " from " : "", named ? "" : b->src);
+		    b->src[0] && !named ? " from " : "", named ? "" : b->src,
+		    b->ongoing ? " (going on)" : "");
 		if (b->device[0])
 			printf("        device: %s\n", b->device);
 		if (b->text[0])

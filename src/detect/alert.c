@@ -186,6 +186,7 @@ static void keep_brief(struct alert_sink *s, const struct alert *a,
 	struct alert_brief *b = &s->kept[s->nkept++];
 	b->ts_start = a->ts_start;
 	b->severity = a->severity;
+	b->ongoing = a->ongoing;
 	b->category = a->category;
 	snprintf(b->signature, sizeof(b->signature), "%s", a->signature);
 	if (a->src.family)

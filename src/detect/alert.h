@@ -175,6 +175,7 @@ void alert_emit(struct alert_sink *s, const struct alert *a);
 struct alert_brief {
 	uint64_t ts_start;
 	uint8_t severity;
+	uint8_t ongoing;		/* a progress report */
 	enum alert_category category;
 	char signature[ALERT_SIG_LEN];
 	char src[ADDR_STRLEN];
