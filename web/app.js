@@ -187,6 +187,8 @@
     const meta = (ev.alert && ev.alert.metadata) || {};
     const mitre = Array.isArray(meta.mitre_technique_id) ? meta.mitre_technique_id.join(', ') : '';
     const count = ev.episode && ev.episode.count;
+    // a progress report: the episode was still going on when it was written
+    const going = ev.episode && ev.episode.ongoing === true;
     const li = el('li', { class: `alert-item sev-${a.severity}${a.acked ? ' acked' : ''}`, 'data-id': a.id });
     const actions = el('span', { class: 'alert-actions' });
     if (a.acked) {
@@ -203,7 +205,8 @@
     }
     li.append(
       el('div', { class: 'alert-head' }, sevBadge(a.severity), el('span', { class: 'alert-sig' }, a.signature || '-'),
-        el('span', { class: 'chip' }, a.category || '-'), actions),
+        el('span', { class: 'chip' }, a.category || '-'),
+        going ? el('span', { class: 'chip ongoing', title: 'progress report: the episode was still going on' }, 'going on') : null, actions),
       el('div', { class: 'alert-meta' },
         `#${a.id} · ${fmtTime(a.ts_start_ns)}`, a.ts_end_ns > a.ts_start_ns ? ` → ${fmtTime(a.ts_end_ns)}` : '',
         count ? ` · ${count}×` : '', ' · ', a.src_ip || '-', a.dest_ip ? ` → ${a.dest_ip}` : '',

@@ -218,6 +218,20 @@ async function runTest() {
 			return (h === HOSTILE && imgs === 0) || `h1 ${JSON.stringify(h)}, ${imgs} elements`;
 		});
 
+		// a progress report (the simulated miner goes on for most of the hour)
+		await check('the miner\'s progress reports are marked "going on"', async () => {
+			const mac = truth.find((t) => t.attack === 'mining').src_mac.toLowerCase();
+			const r = await fetch(`${base}api/v1/devices/${encodeURIComponent(mac)}`,
+				{ headers: { Authorization: `Bearer ${token}` } });
+			const d = await r.json();
+			const want = (d.alerts || []).filter((a) => a.event && a.event.episode &&
+				a.event.episode.ongoing === true).length;
+			await page.goto(`${base}#/device/${encodeURIComponent(mac)}`);
+			await page.locator('#device-alerts .alert-item').first().waitFor({ timeout: 10000 });
+			const got = await page.locator('#device-alerts .chip.ongoing').count();
+			return (want >= 1 && got === want) || `${got} chips, ${want} progress reports`;
+		});
+
 		// --- alerts -----------------------------------------------------------
 		await page.goto(`${base}#/alerts`);
 		await page.locator('#alerts .alert-item').first().waitFor({ timeout: 10000 });
