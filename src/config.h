@@ -408,10 +408,11 @@
  * on is also reported while it lasts (episode.ongoing true, counts so
  * far), so a live sensor does not wait for an attack, a miner or a C2
  * beacon to stop: once its activity has spanned FIRST_S, then each time
- * it has gone on EVERY_S more (the checks look every 1-60 s of packet
- * time). A short episode gives one alert, as before; a long one its
- * progress reports, then the complete one at its end. Severity 3 waits
- * for the end (the daily budget above would keep only a partial report). */
+ * it has gone on EVERY_S more (detectors look every 1-60 s of packet
+ * time, the beacon check every 300 s). A short episode gives one alert,
+ * as before; a long one its progress reports, then the complete one at
+ * its end. Severity 3 waits for the end (the daily budget above would
+ * keep only a partial report). */
 #define ALERT_ONGOING_FIRST_S   120
 #define ALERT_ONGOING_EVERY_S  3600
 

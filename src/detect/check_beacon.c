@@ -13,8 +13,9 @@
  * missed or doubled check-in does not spoil it). A median period within
  * [min_period, max_period] and jitter <= max_jitter opens an episode,
  * which is reported when the beacon stops (BEACON_IDLE_PERIODS
- * periods without a start, at least 10 min) or at the end, and while it
- * goes on (ALERT_ONGOING_*: an implant's beacon rarely stops).
+ * periods without a start, at least 10 min) or at the end, and, when of
+ * severity 2, while it goes on (ALERT_ONGOING_*: an implant's beacon
+ * rarely stops).
  *
  * Benign IoT traffic is periodic too (cloud heartbeats, polling), so the
  * severity says how unusual the destination is: 3 for a named destination on a common port the device has used

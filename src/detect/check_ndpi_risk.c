@@ -17,8 +17,8 @@
  * day) there is one episode per device (the internal side of the flow)
  * per day, listing every mapped risk it had with flow counts; its
  * severity and category are the most severe risk's. It is reported at the
- * day's end and while it goes on (ALERT_ONGOING_*: the sink keeps only
- * the first severity-3 report a day). */
+ * day's end, and while it goes on when of severity 1-2 (ALERT_ONGOING_*;
+ * the sink drops severity-3 progress reports). */
 #include "detect/detect_int.h"
 
 #include <inttypes.h>
