@@ -139,11 +139,11 @@ struct print_ctx {
 	int werr;
 };
 
-/* The DEVICE column from the alert's "device" object. */
-static void device_label(const struct store_alert_row *r, char *buf,
-    size_t size)
+/* The DEVICE column from the alert's "device" object (root: the alert's
+ * EVE object, NULL when it did not parse). */
+static void device_label(const struct store_alert_row *r, json_t *root,
+    char *buf, size_t size)
 {
-	json_t *root = json_loadb(r->json, strlen(r->json), 0, NULL);
 	json_t *dev = json_object_get(root, "device");
 	const char *name = json_string_value(json_object_get(dev, "name"));
 	const char *vendor = json_string_value(json_object_get(dev, "vendor"));
@@ -157,7 +157,6 @@ static void device_label(const struct store_alert_row *r, char *buf,
 	else
 		snprintf(buf, size, "%s", r->device_key[0] ? r->device_key :
 		    "-");
-	json_decref(root);
 }
 
 static int print_row(const struct store_alert_row *r, void *ud)
@@ -169,7 +168,7 @@ static int print_row(const struct store_alert_row *r, void *ud)
 			c->werr = 1;
 		return c->werr;
 	}
-	char when[32], sev[8], who[128], dev[160];
+	char when[32], sev[8], who[128], dev[160], sig[ALERT_SIG_LEN + 16];
 	time_t t = (time_t)(r->ts_start / 1000000000u);
 	struct tm tm;
 	if (gmtime_r(&t, &tm))
@@ -179,11 +178,18 @@ static int print_row(const struct store_alert_row *r, void *ud)
 	snprintf(sev, sizeof(sev), "%d", r->severity);
 	snprintf(who, sizeof(who), "%s -> %s", r->src_ip[0] ? r->src_ip : "-",
 	    r->dest_ip[0] ? r->dest_ip : "-");
-	device_label(r, dev, sizeof(dev));
+	json_t *root = json_loadb(r->json, strlen(r->json), 0, NULL);
+	device_label(r, root, dev, sizeof(dev));
+	/* a progress report: its episode was still going on */
+	int going = json_is_true(json_object_get(json_object_get(root,
+	    "episode"), "ongoing"));
+	json_decref(root);
+	snprintf(sig, sizeof(sig), "%s%s", going ? "(going on) " : "",
+	    r->signature);
 	cli_cell(when, 19, 0);
 	cli_cell(sev, 3, 0);
 	cli_cell(r->category, 21, 0);
-	cli_cell(r->signature, 36, 0);
+	cli_cell(sig, 36, 0);
 	cli_cell(who, 35, 0);
 	cli_cell(dev, 32, 1);
 	return 0;

@@ -21,7 +21,7 @@ fi
 
 # ---- a simulated home with attacks --------------------------------------
 expect "sim writes capture" 0 "$BIN" sim -w "$T/home.pcap" --seed 11 --hours 0.5 \
-	--attack portscan
+	--attack portscan,mining
 expect "analyze --store" 0 "$BIN" analyze -q -r "$T/home.pcap" -l "$T/s" --store "$T/db/ew.db"
 nosan "analyze --store"
 expect "analyze without store" 0 "$BIN" analyze -q -r "$T/home.pcap" -l "$T/n"
@@ -74,6 +74,12 @@ n1=$(jq -c 'select(.alert.severity==1)' "$T/eve_alerts" | wc -l)
 nsev=$(if jq -e 'type=="array"' "$T/out" >/dev/null 2>&1; then jq length "$T/out"; else grep -c . "$T/out"; fi)
 if [ "$nsev" -eq "$n1" ] && { [ "$n1" -eq 0 ] || [ "$(cat "$T/sevs")" = 1 ]; }; then
 	pass "alerts --severity 1 filters"; else fail "alerts --severity 1 filters" "$nsev vs $n1"; fi
+# progress reports (the miner goes on): the table marks the same rows
+ngo=$(jq -c 'select(.episode.ongoing==true)' "$T/store_alerts" | wc -l)
+expect "alerts --store (table)" 0 "$BIN" alerts --store "$T/db/ew.db"
+ntab=$(grep -c '(going on)' "$T/out")
+if [ "$ngo" -ge 1 ] && [ "$ntab" -eq "$ngo" ]; then pass "alerts table marks progress reports"
+else fail "alerts table marks progress reports" "$ntab marked, $ngo in the JSON"; fi
 
 # stats rows: periodic ones (packet time) and, last, the final stats event
 nst=$(sqlite3 "$T/db/ew.db" "SELECT count(*) FROM stats" 2>&1)
