@@ -8,22 +8,8 @@ BIN=${EW_BIN:-build/edgeward}
 T=$(mktemp -d "${EW_TMP:-/tmp}/cli.XXXXXX")
 MK="perl tests/lib/mkpcap.pl"
 
-pass() { echo "PASS cli: $1" >>"$RES"; }
-fail() { echo "FAIL cli: $1" >>"$RES"; echo "FAIL cli: $1${2:+ ($2)}"; }
-# expect NAME STATUS CMD...: run CMD, compare its exit status.
-expect() {
-	name=$1 want=$2; shift 2
-	"$@" >"$T/out" 2>"$T/err"
-	got=$?
-	if [ "$got" -eq "$want" ]; then pass "$name"; else
-		fail "$name" "exit $got, want $want: $(head -3 "$T/err")"; fi
-}
-# sanitizer reports would be a failure whatever the exit status
-nosan() {
-	if grep -q -e 'runtime error' -e 'AddressSanitizer' -e 'LeakSanitizer' "$T/err"; then
-		fail "$1: sanitizer report" "$(head -5 "$T/err")"
-	else pass "$1: no sanitizer report"; fi
-}
+SUITE=cli
+. "$(dirname "$0")/lib.sh"
 # one line on stderr naming the file
 oneline() {
 	n=$(wc -l <"$T/err")

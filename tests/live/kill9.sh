@@ -20,9 +20,7 @@ live_require
 live_setup
 N=${EW_KILL9_N:-20}
 
-S=$T/store/edgeward.db
-mkdir -p "$T/store" "$T/log"
-chown nobody "$T/store" "$T/log"
+live_dirs
 
 # Four homes (other seeds: other MACs), so the device count can grow while
 # the store is being killed; each replayed in a loop at 20k packets/s.

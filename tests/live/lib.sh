@@ -91,6 +91,16 @@ live_setup() {
 	ip -n "$NS" link set "$IF_CAP" up
 }
 
+# live_dirs: S (the store file) and L (the EVE directory) under $T; the
+# sensor runs as nobody after the privilege drop, so it must be able to
+# write there.
+live_dirs() {
+	S=$T/store/edgeward.db
+	L=$T/log
+	mkdir -p "$T/store" "$L"
+	chown nobody "$T/store" "$L"
+}
+
 # in_ns CMD...: run CMD inside the namespace (ip netns exec execs it: the
 # pid of a background in_ns is the command's own pid).
 in_ns() {

@@ -16,10 +16,7 @@ RES=${1:-}
 live_require
 live_setup
 
-S=$T/store/edgeward.db
-L=$T/log
-mkdir -p "$T/store" "$L"
-chown nobody "$T/store" "$L"
+live_dirs
 "$BIN" sim -w "$T/m.pcap" --seed 4 --hours 0.5 --attack mining >/dev/null 2>&1 ||
     bad "sim m.pcap"
 miner=$(jq -r 'select(.attack=="mining")|.src_ip' "$T/m.truth.json")

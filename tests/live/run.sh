@@ -17,11 +17,7 @@ RES=${1:-}
 live_require
 live_setup
 
-S=$T/store/edgeward.db
-L=$T/log
-mkdir -p "$T/store" "$L"
-# the sensor runs as nobody after the drop: it must be able to write there
-chown nobody "$T/store" "$L"
+live_dirs
 
 # Two captures of the same simulated home (same devices: same MACs), an
 # hour apart in the simulator's clock, the first with a port scan, the
