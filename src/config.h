@@ -366,6 +366,10 @@
 #define ARP_MEMCAP           (1u * 1024u * 1024u)
 #define ARP_ALIVE_S          300	/* a binding this fresh is "alive" */
 #define ARP_MANY_IPS         8	/* one MAC claiming this many IPs */
+/* A spoofer must re-claim before its victims' caches refresh (Linux
+ * revalidates a neighbour after 15-45 s of reachable time, Windows
+ * likewise): arpspoof does every 2 s, ettercap every 10 s */
+#define ARP_REPOISON_S       60
 #define ARP_IDLE_S           300
 
 /* dhcp: starvation / floods and rogue servers. */
@@ -374,6 +378,11 @@
 #define DHCP_STARVE_WINDOW_S 10	/* network-wide distinct clients ... */
 #define DHCP_CLIENT_IDS      64	/* ... asking for a lease in it */
 #define DHCP_MSGS_PER_MAC    30	/* client messages from one MAC / window */
+/* ... when they stay one client (under 3 identities: unbound, bound):
+ * RFC 2131 retransmits after 4 s and backs off, so a client that restarts
+ * its exchange over and over sends well under one message a second; 2/s
+ * for a minute is a flood */
+#define DHCP_MSGS_ONE_CLIENT 120
 #define DHCP_IDLE_S          120
 
 /* ndpi-risk: one episode per (device) per day listing the risks seen. */

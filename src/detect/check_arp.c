@@ -4,14 +4,22 @@
  * Three findings, one episode per offending MAC:
  *  - conflict: a MAC claims an address already bound to another MAC whose
  *    owner is still alive (claimed it within ARP_ALIVE_S and has not moved
- *    on to another address since, so a DHCP reassignment is not one);
+ *    on to another address since, so a DHCP reassignment is not one), and
+ *    both go on: the owner is heard from (any frame) between two of the
+ *    claimer's claims less than ARP_REPOISON_S apart. A network that
+ *    changed shows one side only - a router replaced, a sensor moved to
+ *    another network, captures of two networks laid end to end: the old
+ *    owner falls silent as the new one starts - and is not spoofing. A
+ *    spoofer repeats its claims (arpspoof every 2 s, ettercap every 10 s)
+ *    while the owner it impersonates goes on forwarding and answering;
  *  - impersonation: a MAC claims an address AND asks who-has for that same
  *    address from another one of its own - it knows the real owner, which
  *    is what a man-in-the-middle needs to forward (arpspoof, ettercap);
  *  - many addresses: one MAC claims ARP_MANY_IPS distinct addresses.
  * Probes with sender 0.0.0.0 (RFC 5227) and IPv4 link-local senders are
  * not claims; a MAC once found impersonating never becomes an owner.
- * State: one record per address and per MAC in two lrutabs. */
+ * State: one record per address and per MAC in two lrutabs; contested
+ * claims waiting for the owner in a small fixed array. */
 #include "detect/detect_int.h"
 
 #include <inttypes.h>
@@ -24,6 +32,7 @@
 #include "util/lrutab.h"
 
 #define NLIST 8
+#define NPEND 8		/* contested claims awaiting both sides */
 
 enum reason { R_NONE, R_CONFLICT, R_IMPERSONATE, R_MANY };
 
@@ -64,10 +73,21 @@ struct macrec {
 	struct dset contested;
 };
 
+/* A contested claim: rival claimed ip, bound to owner, first..last. */
+struct pend {
+	uint8_t used, owner_back, has_target;
+	uint8_t ip[4], target[4];
+	uint8_t owner[6], rival[6];
+	uint64_t first, last, count;
+};
+
 struct arpchk {
 	const struct detect_ctx *ctx;
 	struct lrutab *ips, *macs;
+	struct pend pend[NPEND];
+	unsigned npend;			/* slots in use */
 	uint64_t alive_ns, idle_ns;
+	uint64_t repoison_ns;		/* a spoofer re-claims within this */
 	double many;
 	uint64_t alerts;
 	uint64_t next_ongoing;		/* see ep_ongoing_walk */
@@ -151,11 +171,12 @@ static void emit(struct arpchk *c, const uint8_t *mac, struct macrec *m,
 	switch (m->reason) {
 	case R_CONFLICT:
 		alert_signature(&a, "ARP spoofing: %s claims %s", ms, vs);
-		alert_text(&a, "%s%s%s%s claimed %s, bound to %s and still in "
-		    "use, in %" PRIu64 " ARP packets; %u address(es) "
-		    "contested", ms, oi ? " (" : "", own, oi ? ")" : "", vs,
-		    m->has_owner ? os : "another MAC", m->ep.count,
-		    m->ncontested);
+		alert_text(&a, "%s%s%s%s claimed %s, bound to %s, in %" PRIu64
+		    " ARP packets while that owner went on talking; %u "
+		    "address(es) contested%s%s", ms, oi ? " (" : "", own,
+		    oi ? ")" : "", vs, m->has_owner ? os : "another MAC",
+		    m->ep.count, m->ncontested,
+		    m->has_target ? "; poisoned " : "", tg);
 		break;
 	case R_IMPERSONATE:
 		alert_signature(&a, "ARP spoofing: %s claims %s", ms, vs);
@@ -247,6 +268,79 @@ static struct macrec *mac_find(struct arpchk *c, const uint8_t *mac)
 	return lrutab_find(c->macs, &k);
 }
 
+/* Drop contested claims whose claimer stopped for arp.alive_s. */
+static void pend_expire(struct arpchk *c, uint64_t now)
+{
+	for (unsigned i = 0; i < NPEND && c->npend; i++) {
+		struct pend *p = &c->pend[i];
+		if (p->used && now >= p->last && now - p->last >= c->alive_ns) {
+			p->used = 0;
+			c->npend--;
+		}
+	}
+}
+
+/* A frame from mac: the owner of a contested address is still there, if
+ * the claim was recent. */
+static void pend_heard(struct arpchk *c, const uint8_t *mac, uint64_t now)
+{
+	for (unsigned i = 0; i < NPEND; i++) {
+		struct pend *p = &c->pend[i];
+		if (p->used && memcmp(p->owner, mac, 6) == 0 &&
+		    now >= p->last && now - p->last < c->repoison_ns)
+			p->owner_back = 1;
+	}
+}
+
+/* rival claims ip, bound to owner and alive. Returns the record once both
+ * sides went on - the owner was heard between two of the rival's claims
+ * less than arp.repoison_s apart - (its slot is freed: the caller reads it
+ * at once), else NULL: the claim is kept waiting. */
+static const struct pend *pend_claim(struct arpchk *c, const uint8_t *ip,
+    const uint8_t *owner, const uint8_t *rival, const uint8_t *tpa,
+    uint64_t now)
+{
+	struct pend *p = NULL, *oldest = NULL;
+
+	for (unsigned i = 0; i < NPEND; i++) {
+		struct pend *x = &c->pend[i];
+		if (x->used && memcmp(x->ip, ip, 4) == 0 &&
+		    memcmp(x->rival, rival, 6) == 0) {
+			p = x;
+			break;
+		}
+		if (!oldest || (oldest->used && (!x->used ||
+		    x->last < oldest->last)))
+			oldest = x;
+	}
+	if (p) {
+		int both = p->owner_back && now - p->last < c->repoison_ns;
+		p->count++;
+		p->last = now;
+		p->owner_back = 0;
+		if (!both)
+			return NULL;
+		p->used = 0;
+		c->npend--;
+		return p;
+	}
+	p = oldest;		/* a free slot, else the stalest claim */
+	if (!p->used)
+		c->npend++;
+	memset(p, 0, sizeof(*p));
+	p->used = 1;
+	memcpy(p->ip, ip, 4);
+	memcpy(p->owner, owner, 6);
+	memcpy(p->rival, rival, 6);
+	p->first = p->last = now;
+	p->count = 1;
+	if (!zero4(tpa) && memcmp(tpa, ip, 4) != 0) {
+		p->has_target = 1;
+		memcpy(p->target, tpa, 4);
+	}
+	return NULL;
+}
+
 static void arp_packet(void *st, const struct detect_pkt *dp)
 {
 	struct arpchk *c = st;
@@ -254,6 +348,8 @@ static void arp_packet(void *st, const struct detect_pkt *dp)
 	uint64_t now = p->ts_ns;
 	const uint8_t *sha = p->arp.sha, *spa = p->arp.spa, *tpa = p->arp.tpa;
 
+	if (c->npend && p->has_eth)
+		pend_heard(c, p->src_mac, now);
 	if (!p->has_arp || (p->arp.op != 1 && p->arp.op != 2))
 		return;
 	/* probes (sender 0.0.0.0) and link-local self-assignment are not
@@ -342,18 +438,35 @@ static void arp_packet(void *st, const struct detect_pkt *dp)
 		int alive = o && now >= r->owner_last &&
 		    now - r->owner_last < c->alive_ns &&
 		    memcmp(o->last_ip, spa, 4) == 0 && !o->suspect;
-		if (alive) {
+		if (alive && imp) {	/* counted above already */
 			contest(m, spa);
-			if (!imp)	/* else counted above already */
-				open_ep(m, R_CONFLICT, spa, r->owner, now);
-			else if (!m->has_owner) {
+			if (!m->has_owner) {
 				m->has_owner = 1;
 				memcpy(m->owner, r->owner, 6);
 			}
+		} else if (alive && m->ep.open && m->reason != R_MANY) {
+			contest(m, spa);
+			open_ep(m, R_CONFLICT, spa, r->owner, now);
 			if (!m->has_target && !zero4(tpa) &&
 			    memcmp(tpa, spa, 4) != 0) {
 				m->has_target = 1;
 				memcpy(m->target, tpa, 4);
+			}
+		} else if (alive) {
+			const struct pend *pd = pend_claim(c, spa, r->owner,
+			    sha, tpa, now);
+			if (pd) {
+				int was_open = m->ep.open;
+				contest(m, spa);
+				open_ep(m, R_CONFLICT, spa, r->owner, now);
+				if (!was_open) {	/* from the first claim */
+					m->ep.start = pd->first;
+					m->ep.count = pd->count;
+				}
+				if (!m->has_target && pd->has_target) {
+					m->has_target = 1;
+					memcpy(m->target, pd->target, 4);
+				}
 			}
 		} else if (!m->suspect) {
 			/* the old owner left or moved: a new binding */
@@ -372,6 +485,7 @@ static void expire(struct arpchk *c, uint64_t now, int all)
 {
 	struct macrec *m, *nx;
 
+	pend_expire(c, now);
 	for (m = lrutab_first(c->macs); m; m = nx) {
 		nx = lrutab_next(c->macs, m);
 		const struct mackey *k = lrutab_key(c->macs, m);
@@ -423,6 +537,9 @@ static void *arp_create(const struct detect_ctx *ctx,
 	c->ctx = ctx;
 	double alive = detect_setting(set, "arp.alive_s", ARP_ALIVE_S,
 	    "arp: a binding claimed this recently by its owner is in use (s)");
+	double repoison = detect_setting(set, "arp.repoison_s",
+	    ARP_REPOISON_S, "arp: a contested claim is spoofing when the "
+	    "owner is heard between two claims this close (s)");
 	c->many = detect_setting(set, "arp.many_ips", ARP_MANY_IPS,
 	    "arp: distinct addresses one MAC may claim within arp.alive_s");
 	double idle = detect_setting(set, "arp.idle_s", ARP_IDLE_S,
@@ -433,6 +550,7 @@ static void *arp_create(const struct detect_ctx *ctx,
 	if (c->many < 2)
 		c->many = 2;
 	c->alive_ns = (uint64_t)(alive * 1e9);
+	c->repoison_ns = (uint64_t)(repoison * 1e9);
 	c->idle_ns = (uint64_t)(idle * 1e9);
 	c->ips = lrutab_new(sizeof(struct ipkey), sizeof(struct iprec),
 	    lrutab_entries_for(sizeof(struct ipkey), sizeof(struct iprec),

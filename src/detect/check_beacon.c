@@ -18,9 +18,9 @@
  * rarely stops).
  *
  * Benign IoT traffic is periodic too (cloud heartbeats, polling), so the
- * severity says how unusual the destination is: 3 for a named destination on a common port the device has used
- * since its first hour; 2 when the destination has no DNS name, the port
- * is unusual, or the device started using it after its first hour.
+ * severity says how unusual the beacon is: 2 when the destination has no
+ * DNS name, the port is unusual and the device took it up after its first
+ * hour (a change in what it does); else 3.
  * Infrastructure protocols (DNS, NTP, DHCP, mDNS, SSDP, NetBIOS) and
  * destinations inside the home network are not scored. */
 #include "detect/detect_int.h"
@@ -188,11 +188,13 @@ static void emit(struct beacon *b, const struct bc_key *k,
 	int is_new = r->first > r->host_first &&
 	    (double)(r->first - r->host_first) / 1e9 > b->learn;
 	/* IoT heartbeats are as periodic as any implant (more: their timers
-	 * are exact), so periodicity alone is low severity. A periodic
+	 * are exact), so periodicity alone is low severity. Medium takes a
 	 * destination the device never resolved, on a port no cloud service
-	 * uses, is medium. Whether it is new is told, not scored: captures
-	 * and sensors start mid-life, with names cached and IPs rotating. */
-	uint8_t sev = direct && odd_port ? 2 : 3;
+	 * uses, that it took up after its first hour: from its first sight
+	 * that is its normal as far as the sensor can tell (cheap IoT
+	 * modules heartbeat to a bare address on a port of their own, e.g.
+	 * a Hi-Flying plug to an AWS address on 7533 every 56 s). */
+	uint8_t sev = direct && odd_port && is_new ? 2 : 3;
 	char dst[ADDR_STRLEN];
 
 	/* DESIGN's benign budget (one low-severity alert a device a day,

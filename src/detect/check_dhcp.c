@@ -1,7 +1,11 @@
 /* check_dhcp.c - DHCP abuse: floods and starvation (many client messages
- * or client identities in a short time, T1499.002) and rogue servers (an
- * OFFER/ACK from a second server while an established one is alive,
- * T1557.003).
+ * or client identities in a short time, T1499.002) and rogue servers
+ * (T1557.003): OFFERs/ACKs from a second server while an established one
+ * is alive and both go on - the established server answers after the
+ * second one's first reply, and the second answers again after that. A
+ * network that changed (router replaced, sensor moved, captures of two
+ * networks laid end to end) shows one server falling silent as the other
+ * starts; a rogue server races the real one for every client.
  *
  * Reads only what the proto stage parsed (struct app_dhcp). Per sending
  * MAC (lrutab): client messages and distinct identities (chaddr, client
@@ -35,6 +39,7 @@ struct client {
 	struct dset chaddrs;
 	struct episode ep;
 	double peak_msgs, peak_ids;
+	double thr;			/* the message threshold it crossed */
 	uint8_t has_src;
 	uint8_t src4[4];		/* first non-zero source address */
 	uint8_t has_server;
@@ -49,6 +54,9 @@ struct server {
 	uint8_t mac[6];
 	uint64_t first, last, count;
 	struct episode ep;		/* open while acting as a rogue */
+	uint8_t pending, legit_back;	/* a second server, waiting for the
+					 * established one to answer */
+	uint64_t pend_first, pend_count;
 	uint8_t client_mac[6];		/* first client it answered as rogue */
 	uint8_t yiaddr[4];
 	uint8_t legit_ip[4];		/* the established server then */
@@ -60,7 +68,7 @@ struct dhcpchk {
 	struct lrutab *clients;
 	uint64_t window_ns, idle_ns;
 	uint64_t swin_ns;		/* network-wide starvation window */
-	double thr_ids, thr_msgs;
+	double thr_ids, thr_msgs, thr_one;
 	int rogue_on;
 	/* network-wide starvation window */
 	uint64_t g_start, g_last;
@@ -124,11 +132,11 @@ static void emit_client(struct dhcpchk *c, const uint8_t *mac,
 	    "threshold %.0f), ~%.0f distinct client identities (hardware "
 	    "address, client id, addresses), %.0f hardware addresses "
 	    "(starvation threshold %.0f)%s%s", cl->peak_msgs,
-	    (double)c->window_ns / 1e9, ms, c->thr_msgs, ids, cl->peak_ids,
+	    (double)c->window_ns / 1e9, ms, cl->thr, ids, cl->peak_ids,
 	    c->thr_ids, sv[0] ? "; server " : "", sv);
 	alert_kv_num(&a, "messages", (double)cl->ep.count);
 	alert_kv_num(&a, "peak_messages_in_window", cl->peak_msgs);
-	alert_kv_num(&a, "messages_threshold", c->thr_msgs);
+	alert_kv_num(&a, "messages_threshold", cl->thr);
 	alert_kv_num(&a, "client_identities", ids);
 	alert_kv_num(&a, "hardware_addresses", cl->peak_ids);
 	alert_kv_num(&a, "identities_threshold", c->thr_ids);
@@ -278,9 +286,13 @@ static void client_msg(struct dhcpchk *c, const struct detect_pkt *dp,
 			cl->peak_ids = dset_estimate(&cl->chaddrs);
 		return;
 	}
-	if (cl->msgs < c->thr_msgs)
+	/* one client (its unbound and bound identities) cannot starve a
+	 * pool: from it, only a rate no retrying client reaches is a flood */
+	double thr = dset_estimate(&cl->ids) < 3 ? c->thr_one : c->thr_msgs;
+	if (cl->msgs < thr)
 		return;
 	episode_open(&cl->ep, cl->win_start, now);
+	cl->thr = thr;
 	cl->ep.count = cl->msgs;
 	cl->ep_ids = cl->ids;
 	cl->peak_msgs = cl->msgs;
@@ -385,22 +397,42 @@ static void server_msg(struct dhcpchk *c, const struct packet *p,
 	}
 	s->last = now;
 	s->count++;
+	/* s answering: it is still there for any server waiting on it */
+	for (int i = 0; i < DHCP_MAX_SERVERS; i++) {
+		struct server *x = &c->srv[i];
+		if (x != s && x->used && x->pending &&
+		    memcmp(x->legit_ip, s->ip, 4) == 0)
+			x->legit_back = 1;
+	}
 	if (s->ep.open) {
 		s->ep.count++;
 		s->ep.last = now;
 		return;
 	}
-	if (!legit || legit->first >= s->first || !c->rogue_on)
+	if (!legit || legit->first >= s->first || !c->rogue_on) {
+		s->pending = 0;
 		return;
+	}
 	/* the same box under a second address is not a rogue */
 	if (p->has_eth && memcmp(legit->mac, p->src_mac, 6) == 0)
 		return;
-	episode_open(&s->ep, now, now);
-	s->ep.count = 1;
-	memcpy(s->client_mac, d->chaddr, 6);
-	memcpy(s->yiaddr, d->yiaddr, 4);
-	memcpy(s->legit_ip, legit->ip, 4);
-	memcpy(s->legit_mac, legit->mac, 6);
+	if (!s->pending || memcmp(s->legit_ip, legit->ip, 4) != 0) {
+		s->pending = 1;
+		s->legit_back = 0;
+		s->pend_first = now;
+		s->pend_count = 1;
+		memcpy(s->client_mac, d->chaddr, 6);
+		memcpy(s->yiaddr, d->yiaddr, 4);
+		memcpy(s->legit_ip, legit->ip, 4);
+		memcpy(s->legit_mac, legit->mac, 6);
+		return;
+	}
+	s->pend_count++;
+	if (!s->legit_back)
+		return;
+	s->pending = 0;
+	episode_open(&s->ep, s->pend_first, now);
+	s->ep.count = s->pend_count;
 }
 
 static void dhcp_packet(void *st, const struct detect_pkt *dp)
@@ -492,6 +524,9 @@ static void *dhcp_create(const struct detect_ctx *ctx,
 	c->thr_msgs = detect_setting(set, "dhcp.msgs_per_mac",
 	    DHCP_MSGS_PER_MAC, "dhcp: client messages from one MAC per "
 	    "window (flood)");
+	c->thr_one = detect_setting(set, "dhcp.msgs_one_client",
+	    DHCP_MSGS_ONE_CLIENT, "dhcp: client messages per window from a "
+	    "MAC that stays one client (under 3 identities) (flood)");
 	c->rogue_on = detect_setting(set, "dhcp.rogue", 1, "dhcp: 1 reports "
 	    "a second DHCP server as rogue, 0 does not") != 0;
 	double idle = detect_setting(set, "dhcp.idle_s", DHCP_IDLE_S,
@@ -504,6 +539,8 @@ static void *dhcp_create(const struct detect_ctx *ctx,
 		c->thr_ids = 2;
 	if (c->thr_msgs < 2)
 		c->thr_msgs = 2;
+	if (c->thr_one < c->thr_msgs)
+		c->thr_one = c->thr_msgs;
 	c->window_ns = (uint64_t)(win * 1e9);
 	if (swin < 1)
 		swin = 1;

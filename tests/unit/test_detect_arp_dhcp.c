@@ -24,31 +24,86 @@ static void router_alive(struct th *t, uint64_t t0, unsigned n)
 		    IP4(172, 16, 0, 50 + i % 5));
 }
 
+/* A frame from the router (a DNS answer to the victim): it is still there,
+ * forwarding. */
+static void router_frame(struct th *t, uint64_t ts)
+{
+	uint8_t f[SIM_FRAME_MAX], pl[64];
+	struct sim_l3 h;
+
+	th_l3(&h, GW, VIC);
+	memcpy(h.smac, ROUTER, 6);
+	memcpy(h.dmac, VICT, 6);
+	memset(pl, 0x41, sizeof(pl));
+	th_frame(t, ts, f, sim_build_udp4(f, sizeof(f), &h, 53, 40000, pl,
+	    sizeof(pl)));
+}
+
+/* The attacker, with an address of its own, tells the victim every 2 s
+ * for 20 s that the gateway is it. The router, after each claim: 0 says
+ * nothing, 1 forwards a frame, 2 answers ARP (first claim only). */
+static void spoof_gateway(struct th *t, int router)
+{
+	th_arp(t, S(1050), EVIL, 1, ATK, NULL, IP4(172, 16, 0, 60));
+	for (unsigned i = 0; i < 10; i++) {
+		uint64_t ts = S(1060) + S(2) * i;
+		th_arp(t, ts, EVIL, 2, GW, VICT, VIC);
+		if (router == 1)
+			router_frame(t, ts + S(1));
+		else if (router == 2 && i == 0)
+			router_alive(t, ts + S(1), 1);
+	}
+}
+
 static void test_arp_conflict(void **state)
 {
 	(void)state;
-	struct th *t = th_new(NULL);
-	router_alive(t, S(1000), 3);
-	/* the attacker has an address of its own ... */
-	th_arp(t, S(1050), EVIL, 1, ATK, NULL, IP4(172, 16, 0, 60));
-	/* ... and tells the victim, every 2 s, that the gateway is it */
-	for (unsigned i = 0; i < 10; i++)
-		th_arp(t, S(1060) + S(2) * i, EVIL, 2, GW, VICT, VIC);
-	th_finish(t);
-	assert_int_equal(th_count(t, 1200, 1299), 1);
-	const struct alert *a = th_find(t, 1201, 1201);
-	assert_non_null(a);
-	assert_int_equal(a->category, ALERT_CAT_ARP_SPOOFING);
-	assert_int_equal(a->severity, 1);
-	assert_string_equal(a->mitre, "T1557.002");
-	assert_true(a->has_src_mac);
-	assert_memory_equal(a->src_mac, EVIL, 6);
-	assert_int_equal(a->src.a[3], 105);
-	assert_int_equal(a->dst.a[3], 1);
-	assert_true(a->has_dst_mac);
-	assert_memory_equal(a->dst_mac, ROUTER, 6);
-	assert_int_equal(a->count, 10);
-	th_free(t);
+	/* the router goes on forwarding, or answering ARP */
+	for (int router = 1; router <= 2; router++) {
+		struct th *t = th_new(NULL);
+		router_alive(t, S(1000), 3);
+		spoof_gateway(t, router);
+		th_finish(t);
+		assert_int_equal(th_count(t, 1200, 1299), 1);
+		const struct alert *a = th_find(t, 1201, 1201);
+		assert_non_null(a);
+		assert_int_equal(a->category, ALERT_CAT_ARP_SPOOFING);
+		assert_int_equal(a->severity, 1);
+		assert_string_equal(a->mitre, "T1557.002");
+		assert_true(a->has_src_mac);
+		assert_memory_equal(a->src_mac, EVIL, 6);
+		assert_int_equal(a->src.a[3], 105);
+		assert_int_equal(a->dst.a[3], 1);
+		assert_true(a->has_dst_mac);
+		assert_memory_equal(a->dst_mac, ROUTER, 6);
+		/* from the first contested claim, every one counted */
+		assert_int_equal(a->ts_start, S(1060));
+		assert_int_equal(a->count, 10);
+		assert_non_null(strstr(a->text, "poisoned 172.16.0.107"));
+		th_free(t);
+	}
+}
+
+/* The same claims where the network changed instead: the old router
+ * falls silent as the new one starts (a router replaced, or captures of
+ * two networks laid end to end), or the old one comes back and the new
+ * one is gone (A, then B, then A again). Neither is spoofing. */
+static void test_arp_network_change_quiet(void **state)
+{
+	(void)state;
+	for (int back = 0; back <= 1; back++) {
+		struct th *t = th_new(NULL);
+		router_alive(t, S(1000), 3);
+		spoof_gateway(t, 0);
+		if (back) {
+			router_alive(t, S(1090), 3);
+			for (unsigned i = 0; i < 20; i++)
+				router_frame(t, S(1090) + S(1) * i);
+		}
+		th_finish(t);
+		assert_int_equal(th_count(t, 1200, 1299), 0);
+		th_free(t);
+	}
 }
 
 /* arppoison.pcapng: the gateway never ARPs; the attacker claims it in a
@@ -175,6 +230,36 @@ static void test_dhcp_flood(void **state)
 	}
 }
 
+/* One client that stays itself (DISCOVER and REQUEST from 0.0.0.0, its
+ * own hardware address): 11 joins in 54 s (IoT set-up captures laid end
+ * to end) stay quiet; 130 messages in 60 s (over 2/s) are a flood. */
+static void test_dhcp_one_client(void **state)
+{
+	(void)state;
+	unsigned ns[2] = { 44, 130 };
+	for (unsigned k = 0; k < 2; k++) {
+		struct th *t = th_new(NULL);
+		uint64_t gap = S(54) / ns[k];
+		for (unsigned i = 0; i < ns[k]; i++) {
+			struct sim_dhcp d;
+			client(&d, i % 2 ? SIM_DHCP_REQUEST :
+			    SIM_DHCP_DISCOVER, 7);
+			d.xid = 0x2000 + i / 2;
+			dhcp_frame(t, S(100) + gap * i, d.chaddr, 0,
+			    0xffffffffu, &d);
+		}
+		th_finish(t);
+		assert_int_equal(th_count(t, 1300, 1399), k);
+		if (k) {
+			const struct alert *a = th_find(t, 1300, 1300);
+			assert_non_null(a);
+			assert_int_equal(a->count, ns[k]);
+			assert_non_null(strstr(a->text, "threshold 120"));
+		}
+		th_free(t);
+	}
+}
+
 /* DISCOVERs from n forged client addresses (each from its own MAC)
  * within 8 s; the same number spread over a minute (devices booting
  * together) stays quiet. */
@@ -227,6 +312,20 @@ static void server(struct sim_dhcp *d, uint8_t type, uint32_t sid,
 	d->router = sid;
 }
 
+/* A client's DISCOVER at 200 s: both servers offer, the rogue first; the
+ * client takes the rogue's offer. */
+static void rogue_race(struct th *t)
+{
+	struct sim_dhcp d;
+	server(&d, SIM_DHCP_OFFER, IP4(10, 0, 0, 66), 9);
+	dhcp_frame(t, S(200), EVIL, IP4(10, 0, 0, 66), 0xffffffffu, &d);
+	server(&d, SIM_DHCP_OFFER, IP4(10, 0, 0, 1), 9);
+	dhcp_frame(t, S(200) + MS(30), ROUTER, IP4(10, 0, 0, 1), 0xffffffffu,
+	    &d);
+	server(&d, SIM_DHCP_ACK, IP4(10, 0, 0, 66), 9);
+	dhcp_frame(t, S(201), EVIL, IP4(10, 0, 0, 66), 0xffffffffu, &d);
+}
+
 static void test_dhcp_rogue(void **state)
 {
 	(void)state;
@@ -242,10 +341,7 @@ static void test_dhcp_rogue(void **state)
 		    0xffffffffu, &d);
 	}
 	assert_int_equal(th_count(t, 1300, 1399), 0);
-	server(&d, SIM_DHCP_OFFER, IP4(10, 0, 0, 66), 9);
-	dhcp_frame(t, S(200), EVIL, IP4(10, 0, 0, 66), 0xffffffffu, &d);
-	server(&d, SIM_DHCP_ACK, IP4(10, 0, 0, 66), 9);
-	dhcp_frame(t, S(201), EVIL, IP4(10, 0, 0, 66), 0xffffffffu, &d);
+	rogue_race(t);
 	th_finish(t);
 	assert_int_equal(th_count(t, 1300, 1399), 1);
 	const struct alert *a = th_find(t, 1310, 1310);
@@ -258,6 +354,31 @@ static void test_dhcp_rogue(void **state)
 	th_free(t);
 }
 
+/* A second server while the first falls silent (the router replaced, or
+ * captures of two networks laid end to end), and the first back once the
+ * second is gone: a network that changed, not a rogue. */
+static void test_dhcp_server_change_quiet(void **state)
+{
+	(void)state;
+	struct th *t = th_new(NULL);
+	struct sim_dhcp d;
+	uint32_t sid[3] = { IP4(10, 0, 0, 1), IP4(10, 0, 0, 66),
+	    IP4(10, 0, 0, 1) };
+	const uint8_t *mac[3] = { ROUTER, EVIL, ROUTER };
+	for (unsigned k = 0; k < 3; k++)
+		for (unsigned i = 0; i < 3; i++) {
+			uint64_t ts = S(100) + S(100) * k + S(10) * i;
+			server(&d, SIM_DHCP_OFFER, sid[k], i);
+			dhcp_frame(t, ts, mac[k], sid[k], 0xffffffffu, &d);
+			server(&d, SIM_DHCP_ACK, sid[k], i);
+			dhcp_frame(t, ts + S(1), mac[k], sid[k], 0xffffffffu,
+			    &d);
+		}
+	th_finish(t);
+	assert_int_equal(th_count(t, 1300, 1399), 0);
+	th_free(t);
+}
+
 static void test_dhcp_rogue_off(void **state)
 {
 	(void)state;
@@ -266,8 +387,7 @@ static void test_dhcp_rogue_off(void **state)
 	struct sim_dhcp d;
 	server(&d, SIM_DHCP_OFFER, IP4(10, 0, 0, 1), 1);
 	dhcp_frame(t, S(100), ROUTER, IP4(10, 0, 0, 1), 0xffffffffu, &d);
-	server(&d, SIM_DHCP_OFFER, IP4(10, 0, 0, 66), 2);
-	dhcp_frame(t, S(200), EVIL, IP4(10, 0, 0, 66), 0xffffffffu, &d);
+	rogue_race(t);
 	th_finish(t);
 	assert_int_equal(th_count(t, 1300, 1399), 0);
 	th_free(t);
@@ -277,13 +397,16 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_arp_conflict),
+		cmocka_unit_test(test_arp_network_change_quiet),
 		cmocka_unit_test(test_arp_impersonation),
 		cmocka_unit_test(test_arp_reassignment_quiet),
 		cmocka_unit_test(test_arp_many_ips),
 		cmocka_unit_test(test_dhcp_flood),
+		cmocka_unit_test(test_dhcp_one_client),
 		cmocka_unit_test(test_dhcp_starvation),
 		cmocka_unit_test(test_dhcp_boot_storm_quiet),
 		cmocka_unit_test(test_dhcp_rogue),
+		cmocka_unit_test(test_dhcp_server_change_quiet),
 		cmocka_unit_test(test_dhcp_rogue_off),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
