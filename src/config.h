@@ -370,6 +370,9 @@
  * revalidates a neighbour after 15-45 s of reachable time, Windows
  * likewise): arpspoof does every 2 s, ettercap every 10 s */
 #define ARP_REPOISON_S       60
+/* ... replies nobody asked for, in a row: a poisoner's; a new router only
+ * answers questions */
+#define ARP_UNSOLICITED      3
 #define ARP_IDLE_S           300
 
 /* dhcp: starvation / floods and rogue servers. */

@@ -5,8 +5,11 @@
  *  - conflict: a MAC claims an address already bound to another MAC whose
  *    owner is still alive (claimed it within ARP_ALIVE_S and has not moved
  *    on to another address since, so a DHCP reassignment is not one), and
- *    both go on: the owner is heard from (any frame) between two of the
- *    claimer's claims less than ARP_REPOISON_S apart. A network that
+ *    the claim is pushed on that live owner: the owner is heard from (any
+ *    frame) between two of the claimer's claims less than ARP_REPOISON_S
+ *    apart, or the claimer sends ARP_UNSOLICITED replies in a row that
+ *    nobody asked for (a capture on the victim's port may never hear the
+ *    owner again). A network that
  *    changed shows one side only - a router replaced, a sensor moved to
  *    another network, captures of two networks laid end to end: the old
  *    owner falls silent as the new one starts - and is not spoofing. A
@@ -33,6 +36,8 @@
 
 #define NLIST 8
 #define NPEND 8		/* contested claims awaiting both sides */
+#define ARP_ANSWER_NS (5 * 1000000000ull)	/* a reply this soon after
+						 * its question answers it */
 
 enum reason { R_NONE, R_CONFLICT, R_IMPERSONATE, R_MANY };
 
@@ -76,9 +81,11 @@ struct macrec {
 /* A contested claim: rival claimed ip, bound to owner, first..last. */
 struct pend {
 	uint8_t used, owner_back, has_target;
+	uint8_t unsol;			/* unsolicited replies in a row */
 	uint8_t ip[4], target[4];
 	uint8_t owner[6], rival[6];
 	uint64_t first, last, count;
+	uint64_t last_unsol;
 };
 
 struct arpchk {
@@ -292,13 +299,16 @@ static void pend_heard(struct arpchk *c, const uint8_t *mac, uint64_t now)
 	}
 }
 
-/* rival claims ip, bound to owner and alive. Returns the record once both
- * sides went on - the owner was heard between two of the rival's claims
- * less than arp.repoison_s apart - (its slot is freed: the caller reads it
- * at once), else NULL: the claim is kept waiting. */
+/* rival claims ip, bound to owner and alive; unsol: in a reply nobody
+ * asked for. Returns the record once it is spoofing - the owner was heard
+ * between two of the rival's claims less than arp.repoison_s apart, or
+ * the rival pushed ARP_UNSOLICITED replies nobody asked for, each within
+ * arp.repoison_s of the one before (a new router answers questions) - (its
+ * slot is freed: the caller reads it at once), else NULL: the claim is
+ * kept waiting. */
 static const struct pend *pend_claim(struct arpchk *c, const uint8_t *ip,
     const uint8_t *owner, const uint8_t *rival, const uint8_t *tpa,
-    uint64_t now)
+    int unsol, uint64_t now)
 {
 	struct pend *p = NULL, *oldest = NULL;
 
@@ -318,7 +328,12 @@ static const struct pend *pend_claim(struct arpchk *c, const uint8_t *ip,
 		p->count++;
 		p->last = now;
 		p->owner_back = 0;
-		if (!both)
+		if (unsol) {
+			p->unsol = now - p->last_unsol < c->repoison_ns &&
+			    p->unsol < 255 ? (uint8_t)(p->unsol + 1) : 1;
+			p->last_unsol = now;
+		}
+		if (!both && p->unsol < ARP_UNSOLICITED)
 			return NULL;
 		p->used = 0;
 		c->npend--;
@@ -334,11 +349,29 @@ static const struct pend *pend_claim(struct arpchk *c, const uint8_t *ip,
 	memcpy(p->rival, rival, 6);
 	p->first = p->last = now;
 	p->count = 1;
+	if (unsol) {
+		p->unsol = 1;
+		p->last_unsol = now;
+	}
 	if (!zero4(tpa) && memcmp(tpa, ip, 4) != 0) {
 		p->has_target = 1;
 		memcpy(p->target, tpa, 4);
 	}
 	return NULL;
+}
+
+/* 1 when the host at mac asked who-has ip in the last few seconds (an
+ * answer to it is solicited). */
+static int asked(struct arpchk *c, const uint8_t *mac, const uint8_t *ip,
+    uint64_t now)
+{
+	const struct macrec *m = mac_find(c, mac);
+	if (!m)
+		return 0;
+	int i = find_in((const uint8_t (*)[4])m->asked,
+	    m->nasked < NLIST ? m->nasked : NLIST, ip);
+	return i >= 0 && now >= m->asked_ts[i] &&
+	    now - m->asked_ts[i] < ARP_ANSWER_NS;
 }
 
 static void arp_packet(void *st, const struct detect_pkt *dp)
@@ -454,7 +487,8 @@ static void arp_packet(void *st, const struct detect_pkt *dp)
 			}
 		} else if (alive) {
 			const struct pend *pd = pend_claim(c, spa, r->owner,
-			    sha, tpa, now);
+			    sha, tpa, p->arp.op == 2 && !asked(c, p->arp.tha,
+			    spa, now), now);
 			if (pd) {
 				int was_open = m->ep.open;
 				contest(m, spa);

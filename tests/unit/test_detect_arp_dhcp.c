@@ -40,8 +40,9 @@ static void router_frame(struct th *t, uint64_t ts)
 }
 
 /* The attacker, with an address of its own, tells the victim every 2 s
- * for 20 s that the gateway is it. The router, after each claim: 0 says
- * nothing, 1 forwards a frame, 2 answers ARP (first claim only). */
+ * for 20 s, unasked, that the gateway is it. The router, after each
+ * claim: 0 says nothing, 1 forwards a frame, 2 answers ARP (first claim
+ * only). */
 static void spoof_gateway(struct th *t, int router)
 {
 	th_arp(t, S(1050), EVIL, 1, ATK, NULL, IP4(172, 16, 0, 60));
@@ -58,8 +59,9 @@ static void spoof_gateway(struct th *t, int router)
 static void test_arp_conflict(void **state)
 {
 	(void)state;
-	/* the router goes on forwarding, or answering ARP */
-	for (int router = 1; router <= 2; router++) {
+	/* the router goes silent (a capture on the victim's port: the
+	 * replies nobody asked for tell), forwards, or answers ARP */
+	for (int router = 0; router <= 2; router++) {
 		struct th *t = th_new(NULL);
 		router_alive(t, S(1000), 3);
 		spoof_gateway(t, router);
@@ -84,17 +86,24 @@ static void test_arp_conflict(void **state)
 	}
 }
 
-/* The same claims where the network changed instead: the old router
- * falls silent as the new one starts (a router replaced, or captures of
- * two networks laid end to end), or the old one comes back and the new
- * one is gone (A, then B, then A again). Neither is spoofing. */
+/* A new router for the gateway address where the network changed: the
+ * old router falls silent as the new one starts (a router replaced, or
+ * captures of two networks laid end to end), or the old one comes back
+ * and the new one is gone (A, then B, then A again). The new one answers
+ * questions and asks its own, every 2 s for 20 s. Not spoofing. */
 static void test_arp_network_change_quiet(void **state)
 {
 	(void)state;
 	for (int back = 0; back <= 1; back++) {
 		struct th *t = th_new(NULL);
 		router_alive(t, S(1000), 3);
-		spoof_gateway(t, 0);
+		for (unsigned i = 0; i < 10; i++) {
+			uint64_t ts = S(1060) + S(2) * i;
+			th_arp(t, ts, VICT, 1, VIC, NULL, GW);
+			th_arp(t, ts + MS(1), EVIL, 2, GW, VICT, VIC);
+			th_arp(t, ts + S(1), EVIL, 1, GW, NULL,
+			    IP4(172, 16, 0, 50 + i));
+		}
 		if (back) {
 			router_alive(t, S(1090), 3);
 			for (unsigned i = 0; i < 20; i++)
