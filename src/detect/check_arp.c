@@ -9,12 +9,13 @@
  *    frame) between two of the claimer's claims less than ARP_REPOISON_S
  *    apart, or the claimer sends ARP_UNSOLICITED replies in a row that
  *    nobody asked for (a capture on the victim's port may never hear the
- *    owner again). A network that
- *    changed shows one side only - a router replaced, a sensor moved to
- *    another network, captures of two networks laid end to end: the old
- *    owner falls silent as the new one starts - and is not spoofing. A
- *    spoofer repeats its claims (arpspoof every 2 s, ettercap every 10 s)
- *    while the owner it impersonates goes on forwarding and answering;
+ *    owner again). A spoofer repeats its claims (arpspoof every 2 s,
+ *    ettercap every 10 s) while the owner it impersonates goes on
+ *    forwarding and answering. A network that changed shows one side
+ *    only - a router replaced, a sensor moved to another network,
+ *    captures of two networks laid end to end: the old owner falls silent
+ *    as the new one starts, which only answers questions - and is not
+ *    spoofing;
  *  - impersonation: a MAC claims an address AND asks who-has for that same
  *    address from another one of its own - it knows the real owner, which
  *    is what a man-in-the-middle needs to forward (arpspoof, ettercap);

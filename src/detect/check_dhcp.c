@@ -213,8 +213,8 @@ static void emit_rogue(struct dhcpchk *c, struct server *s, int ongoing)
 	a.dest_port = 68;
 	alert_signature(&a, "Rogue DHCP server %s (%s)", ip, mac);
 	alert_text(&a, "%s (%s) sent %" PRIu64 " DHCP offers/acks (first to "
-	    "%s) while %s (%s) serves this network", ip, mac, s->ep.count, cm,
-	    lip, lmac);
+	    "%s) while %s (%s), which went on answering, serves this network",
+	    ip, mac, s->ep.count, cm, lip, lmac);
 	alert_kv_str(&a, "rogue_server", ip);
 	alert_kv_str(&a, "rogue_mac", mac);
 	alert_kv_str(&a, "established_server", lip);
