@@ -7,15 +7,15 @@
  *    on to another address since, so a DHCP reassignment is not one), and
  *    the claim is pushed on that live owner: the owner is heard from (any
  *    frame) between two of the claimer's claims less than ARP_REPOISON_S
- *    apart, or the claimer sends ARP_UNSOLICITED replies in a row that
- *    nobody asked for (a capture on the victim's port may never hear the
- *    owner again). A spoofer repeats its claims (arpspoof every 2 s,
- *    ettercap every 10 s) while the owner it impersonates goes on
- *    forwarding and answering. A network that changed shows one side
- *    only - a router replaced, a sensor moved to another network,
- *    captures of two networks laid end to end: the old owner falls silent
- *    as the new one starts, which only answers questions - and is not
- *    spoofing;
+ *    apart, or the claimer sends ARP_UNSOLICITED replies in a row to a
+ *    host that did not ask (a capture on the victim's port may never hear
+ *    the owner again; broadcast announcements do not count). A spoofer
+ *    repeats its claims (arpspoof every 2 s, ettercap every 10 s) while
+ *    the owner it impersonates goes on forwarding and answering. A
+ *    network that changed shows one side only - a router replaced, a
+ *    sensor moved to another network, captures of two networks laid end
+ *    to end: the old owner falls silent as the new one starts, which only
+ *    answers questions and announces itself - and is not spoofing;
  *  - impersonation: a MAC claims an address AND asks who-has for that same
  *    address from another one of its own - it knows the real owner, which
  *    is what a man-in-the-middle needs to forward (arpspoof, ettercap);
@@ -375,6 +375,16 @@ static int asked(struct arpchk *c, const uint8_t *mac, const uint8_t *ip,
 	    now - m->asked_ts[i] < ARP_ANSWER_NS;
 }
 
+/* 1 for a reply sent to one host that did not ask for it: a poisoner's.
+ * A broadcast one is an announcement (an address taken over on failover
+ * announces itself a few times), not aimed at a cache. */
+static int unsolicited(struct arpchk *c, const struct packet *p)
+{
+	return p->arp.op == 2 && p->has_eth && !(p->dst_mac[0] & 1) &&
+	    !(p->arp.tha[0] & 1) && !asked(c, p->arp.tha, p->arp.spa,
+	    p->ts_ns);
+}
+
 static void arp_packet(void *st, const struct detect_pkt *dp)
 {
 	struct arpchk *c = st;
@@ -488,8 +498,7 @@ static void arp_packet(void *st, const struct detect_pkt *dp)
 			}
 		} else if (alive) {
 			const struct pend *pd = pend_claim(c, spa, r->owner,
-			    sha, tpa, p->arp.op == 2 && !asked(c, p->arp.tha,
-			    spa, now), now);
+			    sha, tpa, unsolicited(c, p), now);
 			if (pd) {
 				int was_open = m->ep.open;
 				contest(m, spa);

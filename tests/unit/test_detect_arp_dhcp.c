@@ -89,14 +89,19 @@ static void test_arp_conflict(void **state)
 /* A new router for the gateway address where the network changed: the
  * old router falls silent as the new one starts (a router replaced, or
  * captures of two networks laid end to end), or the old one comes back
- * and the new one is gone (A, then B, then A again). The new one answers
- * questions and asks its own, every 2 s for 20 s. Not spoofing. */
+ * and the new one is gone (A, then B, then A again). The new one
+ * announces itself (broadcast gratuitous replies, as on a failover),
+ * answers questions and asks its own, every 2 s for 20 s. Not spoofing. */
 static void test_arp_network_change_quiet(void **state)
 {
 	(void)state;
+	static const uint8_t bcast[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
 	for (int back = 0; back <= 1; back++) {
 		struct th *t = th_new(NULL);
 		router_alive(t, S(1000), 3);
+		for (unsigned i = 0; i < 5; i++)
+			th_arp(t, S(1059) + MS(100) * i, EVIL, 2, GW, bcast,
+			    GW);
 		for (unsigned i = 0; i < 10; i++) {
 			uint64_t ts = S(1060) + S(2) * i;
 			th_arp(t, ts, VICT, 1, VIC, NULL, GW);
