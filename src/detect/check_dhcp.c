@@ -5,7 +5,8 @@
  * second one's first reply, and the second answers again after that. A
  * network that changed (router replaced, sensor moved, captures of two
  * networks laid end to end) shows one server falling silent as the other
- * starts; a rogue server races the real one for every client.
+ * starts; a rogue server races the real one for every client, or comes
+ * while the pool is being starved (then its second reply is enough).
  *
  * Reads only what the proto stage parsed (struct app_dhcp). Per sending
  * MAC (lrutab): client messages and distinct identities (chaddr, client
@@ -428,7 +429,9 @@ static void server_msg(struct dhcpchk *c, const struct packet *p,
 		return;
 	}
 	s->pend_count++;
-	if (!s->legit_back)
+	/* a second server while the pool is being starved needs no more:
+	 * starve the real one, then answer (the textbook set-up) */
+	if (!s->legit_back && !c->g_ep.open)
 		return;
 	s->pending = 0;
 	episode_open(&s->ep, s->pend_first, now);

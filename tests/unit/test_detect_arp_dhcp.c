@@ -393,6 +393,35 @@ static void test_dhcp_server_change_quiet(void **state)
 	th_free(t);
 }
 
+/* The textbook set-up: starve the pool (70 forged DISCOVERs in 7 s; the
+ * real server, out of addresses, goes quiet), then answer as a second
+ * server. */
+static void test_dhcp_rogue_after_starvation(void **state)
+{
+	(void)state;
+	struct th *t = th_new(NULL);
+	struct sim_dhcp d;
+	server(&d, SIM_DHCP_OFFER, IP4(10, 0, 0, 1), 1);
+	dhcp_frame(t, S(100), ROUTER, IP4(10, 0, 0, 1), 0xffffffffu, &d);
+	for (unsigned i = 0; i < 70; i++) {
+		client(&d, SIM_DHCP_DISCOVER, 100 + i);
+		dhcp_frame(t, S(150) + MS(100) * i, d.chaddr, 0, 0xffffffffu,
+		    &d);
+	}
+	server(&d, SIM_DHCP_OFFER, IP4(10, 0, 0, 66), 9);
+	dhcp_frame(t, S(158), EVIL, IP4(10, 0, 0, 66), 0xffffffffu, &d);
+	server(&d, SIM_DHCP_ACK, IP4(10, 0, 0, 66), 9);
+	dhcp_frame(t, S(159), EVIL, IP4(10, 0, 0, 66), 0xffffffffu, &d);
+	th_finish(t);
+	assert_int_equal(th_count(t, 1302, 1302), 1);	/* the starvation */
+	const struct alert *a = th_find(t, 1310, 1310);
+	assert_non_null(a);
+	assert_memory_equal(a->src_mac, EVIL, 6);
+	assert_int_equal(a->count, 2);
+	assert_int_equal(a->ts_start, S(158));
+	th_free(t);
+}
+
 static void test_dhcp_rogue_off(void **state)
 {
 	(void)state;
@@ -421,6 +450,7 @@ int main(void)
 		cmocka_unit_test(test_dhcp_boot_storm_quiet),
 		cmocka_unit_test(test_dhcp_rogue),
 		cmocka_unit_test(test_dhcp_server_change_quiet),
+		cmocka_unit_test(test_dhcp_rogue_after_starvation),
 		cmocka_unit_test(test_dhcp_rogue_off),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
