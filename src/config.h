@@ -358,6 +358,9 @@
 #define FLOOD_REFL_RATE      300	/* from amplifier ports (SSDP, DNS...) */
 #define FLOOD_REFL_MIN_AMP   5.0	/* response bytes / request bytes */
 #define FLOOD_SYNACK_RATE    300	/* SYN-ACKs to a host that sent no SYN */
+#define FLOOD_TCP_RATE       300	/* TCP outside any handshake (ACK/RST/FIN) */
+#define FLOOD_IP_RATE        1000	/* other IP protocols (GRE, ...) */
+#define FLOOD_IP_MAX_REPLY   0.1	/* ... the target's own back / in */
 #define FLOOD_TOP_SHARE      0.5	/* one source with this share of a
 					 * flood is named as its sender */
 #define FLOOD_IDLE_S         10

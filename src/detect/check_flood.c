@@ -1,7 +1,9 @@
-/* check_flood.c - denial of service: SYN, UDP and ICMP floods, spoofed-
- * source floods, reflection/amplification (UDP responses from amplifier
- * ports, unsolicited SYN-ACKs) against a victim, and an internal device
- * taking part in a flood (the dominant sender of a flood is named).
+/* check_flood.c - denial of service: SYN, UDP and ICMP floods, TCP floods
+ * outside any handshake (ACK, RST, FIN, PSH), floods of other IP
+ * protocols (GRE, random protocol numbers), spoofed-source floods,
+ * reflection/amplification (UDP responses from amplifier ports,
+ * unsolicited SYN-ACKs) against a victim, and an internal device taking
+ * part in a flood (the dominant sender of a flood is named).
  *
  * State is one record per *victim* (destination address), never per
  * source: a flood from 100,000 spoofed addresses costs one record. Counts
@@ -21,11 +23,13 @@
 #include "util/alloc.h"
 #include "util/lrutab.h"
 
-enum ftype { T_SYN, T_UDP, T_ICMP, T_REFL, T_SYNACK, T__COUNT };
+enum ftype { T_SYN, T_UDP, T_ICMP, T_REFL, T_SYNACK, T_TCPX, T_IP,
+	T__COUNT };
 
 static const char *const ftype_sig[T__COUNT] = {
 	"TCP SYN flood", "UDP flood", "ICMP flood",
 	"UDP reflection/amplification flood", "TCP SYN-ACK reflection flood",
+	"TCP flood outside any handshake (ACK/PSH/RST/FIN)", "IP protocol flood",
 };
 
 #define TOPK 4
@@ -46,6 +50,8 @@ struct victim {
 	uint32_t n[T__COUNT];		/* this window, by type */
 	uint32_t done;			/* completed handshakes (window) */
 	uint32_t udp_out;		/* victim's own UDP packets (window) */
+	uint32_t ip_out;		/* ... of other IP protocols */
+	uint32_t tcpx_data;		/* T_TCPX packets carrying data */
 	uint64_t refl_bytes, req_bytes;	/* amplifier responses / requests
 					 * (window) */
 	struct dset srcs;		/* sources this window */
@@ -53,6 +59,7 @@ struct victim {
 	/* the open episode */
 	struct episode ep;
 	uint8_t type;
+	uint8_t ipproto;		/* the opening packet's protocol */
 	uint8_t port_varies;
 	uint16_t port;			/* first destination port */
 	double peak;			/* largest window count */
@@ -72,6 +79,7 @@ struct flood {
 	struct lrutab *t;
 	double rate[T__COUNT];
 	double syn_max_done, udp_max_reply, refl_min_amp, top_share;
+	double ip_max_reply;
 	uint64_t idle_ns;
 	uint64_t alerts;
 	uint64_t next_ongoing;		/* see ep_ongoing_walk */
@@ -175,7 +183,7 @@ static void emit(struct flood *fl, const struct addr *victim,
 	a.proto = v->type == T_ICMP ? (victim->family == 6 ?
 	    IPPROTO_NUM_ICMPV6 : IPPROTO_NUM_ICMP) :
 	    (v->type == T_UDP || v->type == T_REFL) ? IPPROTO_NUM_UDP :
-	    IPPROTO_NUM_TCP;
+	    v->type == T_IP ? v->ipproto : IPPROTO_NUM_TCP;
 	addr_fmt(victim, vs, sizeof(vs));
 	if (named) {
 		a.src = tb->a;
@@ -199,7 +207,8 @@ static void emit(struct flood *fl, const struct addr *victim,
 		alert_signature(&a, "%s against %s from %s%.0f sources%s",
 		    ftype_sig[v->type], vs, dset_saturated(&v->ep_srcs) ?
 		    "at least " : "~", srcs, v->type == T_SYN ||
-		    v->type == T_UDP || v->type == T_ICMP ? " (spoofed or "
+		    v->type == T_UDP || v->type == T_ICMP ||
+		    v->type == T_TCPX || v->type == T_IP ? " (spoofed or "
 		    "distributed)" : "");
 	alert_text(&a, "%.0f packets/s peak to %s (threshold %.0f/s), "
 	    "%" PRIu64 " packets, %" PRIu64 " bytes in %.2f s, %s%.0f "
@@ -224,10 +233,11 @@ static void emit(struct flood *fl, const struct addr *victim,
 		alert_kv_num(&a, "handshakes_completed_ratio", v->ep.count ?
 		    (double)v->ep_done / (double)v->ep.count : 0);
 		alert_kv_num(&a, "max_completed_ratio", fl->syn_max_done);
-	} else if (v->type == T_UDP) {
+	} else if (v->type == T_UDP || v->type == T_IP) {
 		alert_kv_num(&a, "reply_ratio", v->ep.count ?
 		    (double)v->ep_out / (double)v->ep.count : 0);
-		alert_kv_num(&a, "max_reply_ratio", fl->udp_max_reply);
+		alert_kv_num(&a, "max_reply_ratio", v->type == T_UDP ?
+		    fl->udp_max_reply : fl->ip_max_reply);
 	} else if (v->type == T_REFL) {
 		alert_kv_num(&a, "response_bytes", (double)v->ep_refl_bytes);
 		alert_kv_num(&a, "request_bytes", (double)v->ep_req_bytes);
@@ -253,7 +263,7 @@ static void roll(struct victim *v, uint64_t now)
 	    now - v->win_start < WINDOW_NS)
 		return;
 	memset(v->n, 0, sizeof(v->n));
-	v->done = v->udp_out = 0;
+	v->done = v->udp_out = v->ip_out = v->tcpx_data = 0;
 	v->refl_bytes = v->req_bytes = 0;
 	dset_clear(&v->srcs);
 	dset_clear(&v->ports);
@@ -267,14 +277,21 @@ static int qualifies(const struct flood *fl, const struct victim *v,
 	double n = v->n[t];
 	switch (t) {
 	case T_SYN:
+	case T_TCPX:
 		/* one source sweeping many ports is a port scan (the scan
-		 * check's), unless far above the flood rate */
+		 * check's: SYN, or empty ACK/FIN/NULL/Xmas probes), unless far
+		 * above the flood rate; floods to random ports carry data */
 		if (v->srcs.set <= 2 && v->ports.set > 8 &&
-		    n < 10 * fl->rate[t])
+		    n < 10 * fl->rate[t] &&
+		    (t == T_SYN || 2.0 * v->tcpx_data < n))
 			return 0;
-		return (double)v->done <= fl->syn_max_done * n;
+		return t == T_TCPX ||
+		    (double)v->done <= fl->syn_max_done * n;
 	case T_UDP:
 		return (double)v->udp_out <= fl->udp_max_reply * n;
+	case T_IP:
+		/* a tunnel (GRE, ESP) carries traffic both ways */
+		return (double)v->ip_out <= fl->ip_max_reply * n;
 	case T_REFL:
 		return (double)v->refl_bytes >=
 		    fl->refl_min_amp * (double)v->req_bytes;
@@ -295,6 +312,8 @@ static void count(struct flood *fl, const struct detect_pkt *dp,
 	struct victim *v = lrutab_get(fl->t, &k, NULL);
 	roll(v, now);
 	v->n[t]++;
+	if (t == T_TCPX && p->payload_len)
+		v->tcpx_data++;
 	if (t == T_REFL)
 		v->refl_bytes += p->wirelen;
 	dset_add(&v->srcs, ep_hash_bytes(p->src.a, 16, p->src.family));
@@ -335,7 +354,8 @@ static void count(struct flood *fl, const struct detect_pkt *dp,
 	v->peak = v->n[t];
 	v->bytes = (uint64_t)p->wirelen * v->n[t];	/* window estimate */
 	v->ep_done = v->done;
-	v->ep_out = v->udp_out;
+	v->ep_out = t == T_IP ? v->ip_out : v->udp_out;
+	v->ipproto = p->l4proto;
 	v->ep_refl_bytes = v->refl_bytes;
 	v->ep_req_bytes = v->req_bytes;
 	v->ep_srcs = v->srcs;
@@ -354,7 +374,8 @@ static void count(struct flood *fl, const struct detect_pkt *dp,
 		memcpy(v->mac, p->src_mac, 6);
 }
 
-/* Traffic the victim itself sends (replies, requests to amplifiers). */
+/* Traffic the victim itself sends (replies, requests to amplifiers);
+ * udp: 1 UDP, 0 TCP or ICMP, -1 another IP protocol. */
 static void outgoing(struct flood *fl, const struct packet *p, int udp)
 {
 	struct vkey k;
@@ -365,9 +386,13 @@ static void outgoing(struct flood *fl, const struct packet *p, int udp)
 	if (!v)
 		return;
 	roll(v, p->ts_ns);
-	if (udp) {
+	if (udp < 0) {
+		v->ip_out++;
+		if (v->ep.open && v->type == T_IP)
+			v->ep_out++;
+	} else if (udp) {
 		v->udp_out++;
-		if (v->ep.open)
+		if (v->ep.open && v->type == T_UDP)
 			v->ep_out++;
 		if (amp_port(p->dport)) {
 			v->req_bytes += p->wirelen;
@@ -395,13 +420,46 @@ static int icmp_error(const struct packet *p)
 	return p->icmp_type < 128;
 }
 
+static int known_l4(uint8_t proto)
+{
+	return proto == IPPROTO_NUM_TCP || proto == IPPROTO_NUM_UDP ||
+	    proto == IPPROTO_NUM_ICMP || proto == IPPROTO_NUM_ICMPV6;
+}
+
+/* A TCP packet (no SYN) outside any handshake, from the side that opened
+ * its flow (the other side's are reactions: a scanned host's resets):
+ * the flow never carried a SYN either way, and the packet is one of the
+ * first two its side sent (an ACK/RST/FIN flood opens a new flow with
+ * nearly every packet, its source port or address random; a connection
+ * open before the capture began shows its first two once) or the other
+ * side has only answered with resets. */
+static int out_of_state(const struct flow *f, int to_server)
+{
+	if (!f)
+		return 1;
+	if (!to_server || ((f->tcp_flags_ts | f->tcp_flags_tc) & TCP_SYN))
+		return 0;
+	return f->pkts_toserver <= 2 || ((f->tcp_flags_tc & TCP_RST) &&
+	    !(f->tcp_flags_tc & ~(TCP_RST | TCP_ACK)));
+}
+
 static void flood_packet(void *st, const struct detect_pkt *dp)
 {
 	struct flood *fl = st;
 	const struct packet *p = dp->p;
 	const struct flow *f = dp->f;
 
-	if (!p->ip_version || (p->frag && !p->frag_first) || !p->has_l4)
+	if (!p->ip_version || (p->frag && !p->frag_first))
+		return;
+	if (!known_l4(p->l4proto)) {
+		/* GRE, ESP, random protocol numbers; routing and group
+		 * protocols go to multicast groups */
+		outgoing(fl, p, -1);
+		if (!group_addr(&p->dst))
+			count(fl, dp, T_IP);
+		return;
+	}
+	if (!p->has_l4)
 		return;
 	switch (p->l4proto) {
 	case IPPROTO_NUM_TCP: {
@@ -427,6 +485,8 @@ static void flood_packet(void *st, const struct detect_pkt *dp)
 				if (v->ep.open)
 					v->ep_done++;
 			}
+		} else if (!(x & TCP_SYN) && out_of_state(f, dp->to_server)) {
+			count(fl, dp, T_TCPX);
 		}
 		return;
 	}
@@ -532,6 +592,15 @@ static void *flood_create(const struct detect_ctx *ctx,
 	fl->rate[T_SYNACK] = detect_setting(set, "flood.synack_rate",
 	    FLOOD_SYNACK_RATE, "flood: unsolicited SYN-ACKs per second to "
 	    "one host");
+	fl->rate[T_TCPX] = detect_setting(set, "flood.tcp_rate",
+	    FLOOD_TCP_RATE, "flood: TCP packets per second to one host "
+	    "outside any handshake (ACK, RST, FIN floods)");
+	fl->rate[T_IP] = detect_setting(set, "flood.ip_rate",
+	    FLOOD_IP_RATE, "flood: packets per second to one host of IP "
+	    "protocols other than TCP, UDP and ICMP (GRE, ...)");
+	fl->ip_max_reply = detect_setting(set, "flood.ip_max_reply",
+	    FLOOD_IP_MAX_REPLY, "flood: largest share of packets the target "
+	    "sends back in an IP protocol flood (0..1)");
 	fl->top_share = detect_setting(set, "flood.top_share",
 	    FLOOD_TOP_SHARE, "flood: share of a flood one source must send "
 	    "to be named as its sender (0..1)");

@@ -157,6 +157,130 @@ static void test_udp_two_way_quiet(void **state)
 	th_free(t);
 }
 
+/* A TCP segment with flags and plen bytes of data. */
+static void tcp_seg(struct th *t, uint64_t ts, uint32_t sip, uint16_t sport,
+    uint32_t dip, uint16_t dport, uint8_t flags, size_t plen)
+{
+	uint8_t f[SIM_FRAME_MAX], pl[600];
+	struct sim_l3 h;
+	struct sim_tcph th;
+
+	th_l3(&h, sip, dip);
+	memset(&th, 0, sizeof(th));
+	th.sport = sport;
+	th.dport = dport;
+	th.seq = 7000 + (uint32_t)ts;
+	th.ack = 9000;
+	th.flags = flags;
+	th.win = 1024;
+	memset(pl, 0x5a, sizeof(pl));
+	th_frame(t, ts, f, sim_build_tcp4(f, sizeof(f), &h, &th, pl,
+	    plen < sizeof(pl) ? plen : sizeof(pl)));
+}
+
+/* An IP packet of protocol proto (GRE 47, ...) with 500 bytes. */
+static void ip_proto(struct th *t, uint64_t ts, uint32_t sip, uint32_t dip,
+    uint8_t proto)
+{
+	uint8_t f[SIM_FRAME_MAX], pl[492];
+	struct sim_l3 h;
+
+	th_l3(&h, sip, dip);
+	memset(pl, 0, sizeof(pl));
+	size_t n = sim_build_udp4(f, sizeof(f), &h, 0x0000, 0x0800, pl,
+	    sizeof(pl));
+	uint8_t *ip = f + 14;
+	ip[9] = proto;		/* the UDP header becomes GRE's */
+	ip[10] = ip[11] = 0;
+	uint16_t ck = sim_csum_fold(sim_csum_add(0, ip, 20));
+	ip[10] = (uint8_t)(ck >> 8);
+	ip[11] = (uint8_t)ck;
+	th_frame(t, ts, f, n);
+}
+
+/* ACK, PSH-ACK and RST floods outside any handshake, 600/s for 2 s:
+ * spoofed (every packet a new source), and from one source to random
+ * ports with data (Mirai's ACK flood). Named, or "spoofed or
+ * distributed". */
+static void test_tcp_out_of_state_flood(void **state)
+{
+	(void)state;
+	static const uint8_t flags[3] = { SIM_TH_ACK,
+	    SIM_TH_ACK | SIM_TH_PSH, SIM_TH_RST };
+	for (unsigned one = 0; one <= 1; one++)
+		for (unsigned k = 0; k < 3; k++) {
+			struct th *t = th_new(NULL);
+			for (unsigned i = 0; i < 1200; i++)
+				tcp_seg(t, S(1000) + S(2) * i / 1200,
+				    one ? EXT : spoof(i),
+				    (uint16_t)(1024 + i),
+				    VICTIM, one ? (uint16_t)(7 * i + 1) : 80,
+				    flags[k], one ? 512 : 0);
+			th_finish(t);
+			assert_int_equal(th_count(t, 1100, 1199), 1);
+			const struct alert *a = th_find(t, 1105, 1105);
+			assert_non_null(a);
+			assert_int_equal(a->category, ALERT_CAT_FLOOD);
+			assert_int_equal(a->dst.a[3], 10);
+			assert_int_equal(a->src.family, one ? 4 : 0);
+			assert_true(a->count >= 900);
+			th_free(t);
+		}
+}
+
+/* Not floods: an ACK/FIN scan (one source, empty probes to 1,000 ports
+ * in a second; the scan check's) with the scanned host's resets, and
+ * 100 connections open before the capture began, talking both ways at
+ * once (a busy server's first second). */
+static void test_tcp_out_of_state_quiet(void **state)
+{
+	(void)state;
+	struct th *t = th_new(NULL);
+	for (unsigned i = 0; i < 1000; i++) {
+		uint64_t ts = S(1000) + S(1) * i / 1000;
+		tcp_seg(t, ts, EXT, 40000, VICTIM, (uint16_t)(1 + i),
+		    SIM_TH_FIN, 0);
+		tcp_seg(t, ts + 100000, VICTIM, (uint16_t)(1 + i), EXT, 40000,
+		    SIM_TH_RST | SIM_TH_ACK, 0);
+	}
+	for (unsigned r = 0; r < 10; r++)
+		for (unsigned i = 0; i < 100; i++) {
+			uint64_t ts = S(1001) + MS(100) * r + MS(1) * i;
+			tcp_seg(t, ts, spoof(i), (uint16_t)(2000 + i), VICTIM,
+			    443, SIM_TH_ACK | SIM_TH_PSH, 300);
+			tcp_seg(t, ts + 50000, VICTIM, 443, spoof(i),
+			    (uint16_t)(2000 + i), SIM_TH_ACK, 0);
+		}
+	th_finish(t);
+	assert_int_equal(th_count(t, 1100, 1199), 0);
+	th_free(t);
+}
+
+/* 2,000 GRE packets a second, one way (a GRE flood), and both ways (a
+ * tunnel). */
+static void test_ip_protocol_flood(void **state)
+{
+	(void)state;
+	for (unsigned tunnel = 0; tunnel <= 1; tunnel++) {
+		struct th *t = th_new(NULL);
+		for (unsigned i = 0; i < 4000; i++) {
+			uint64_t ts = S(1000) + S(2) * i / 4000;
+			ip_proto(t, ts, EXT, VICTIM, 47);
+			if (tunnel)
+				ip_proto(t, ts + 1000, VICTIM, EXT, 47);
+		}
+		th_finish(t);
+		assert_int_equal(th_count(t, 1100, 1199), !tunnel);
+		if (!tunnel) {
+			const struct alert *a = th_find(t, 1106, 1106);
+			assert_non_null(a);
+			assert_int_equal(a->proto, 47);
+			assert_int_equal(a->src.a[3], 5);	/* named */
+		}
+		th_free(t);
+	}
+}
+
 static void test_icmp_flood(void **state)
 {
 	(void)state;
@@ -272,6 +396,9 @@ int main(void)
 		cmocka_unit_test(test_udp_flood_participant),
 		cmocka_unit_test(test_udp_two_way_quiet),
 		cmocka_unit_test(test_udp_then_syn_flood),
+		cmocka_unit_test(test_tcp_out_of_state_flood),
+		cmocka_unit_test(test_tcp_out_of_state_quiet),
+		cmocka_unit_test(test_ip_protocol_flood),
 		cmocka_unit_test(test_icmp_flood),
 		cmocka_unit_test(test_reflection),
 		cmocka_unit_test(test_reflection_own_requests_quiet),
