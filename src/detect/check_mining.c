@@ -251,7 +251,9 @@ static void on_flow_end(void *st, const struct flow *f)
 
 	if (mn->ctx->ps)
 		app = proto_app_name(mn->ctx->ps, f, buf, sizeof(buf));
-	if (app && says_mining(app)) {
+	/* a port guess is no evidence: a flood to random ports hits 3333
+	 * and 30303 */
+	if (app && says_mining(app) && !f->app_guessed) {
 		struct mine_rec *r = host_rec(mn, miner, f->last_ns);
 		r->ndpi_flows++;
 		if (!r->app[0])

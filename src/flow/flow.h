@@ -77,6 +77,7 @@ struct flow {
 	void *app;			/* proto's per-flow state, or NULL */
 	uint16_t app_master, app_id;	/* nDPI protocol ids, 0 = unknown */
 	uint8_t app_done;		/* nDPI finished with this flow */
+	uint8_t app_guessed;		/* ids guessed from the ports only */
 	uint64_t app_risk;		/* nDPI flow risk bits */
 };
 

@@ -304,6 +304,7 @@ static void fill(const struct ndpi_flow_struct *fl, ndpi_protocol pr,
 	r->master = pr.master_protocol;
 	r->app = pr.app_protocol;
 	r->risk = fl->risk;
+	r->guessed = 0;
 }
 
 int pndpi_feed(struct pndpi *m, void *flow, const uint8_t *l3,
@@ -336,6 +337,7 @@ void pndpi_giveup(struct pndpi *m, void *flow, struct pndpi_result *r,
 
 	pr = ndpi_detection_giveup(m->mod, fl, 1, &guessed);
 	fill(fl, pr, r);
+	r->guessed = guessed ? 1 : 0;
 	*delta = tl_bytes - before;
 }
 

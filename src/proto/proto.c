@@ -203,6 +203,7 @@ static void set_result(struct flow *f, const struct pndpi_result *res)
 	f->app_master = res->master;
 	f->app_id = res->app;
 	f->app_risk = res->risk;
+	f->app_guessed = res->guessed;
 }
 
 /* nDPI is done with f: free its state at once; a non-TCP record has no

@@ -34,6 +34,7 @@ void *pndpi_flow_new(struct pndpi *m, int64_t *delta);
 struct pndpi_result {
 	uint16_t master, app;
 	uint64_t risk;
+	uint8_t guessed;	/* from the ports only (pndpi_giveup) */
 };
 int pndpi_feed(struct pndpi *m, void *flow, const uint8_t *l3,
     uint32_t len, uint64_t ts_ms, struct pndpi_result *r, int64_t *delta);

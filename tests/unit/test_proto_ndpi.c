@@ -232,6 +232,7 @@ static void test_udp_flood_memcap(void **state)
 			char nb[64];
 			assert_string_equal(proto_app_name(r.ps, f, nb,
 			    sizeof(nb)), "DNS");
+			assert_int_equal(f->app_guessed, 0);	/* parsed */
 		}
 		assert_true(st->ndpi_memuse_peak <= cap);
 	}
@@ -281,6 +282,82 @@ static void test_free_with_live_flows(void **state)
 	proto_free(r.ps);
 }
 
+struct guess {
+	struct proto *ps;
+	int ended, guessed;
+	char name[64];
+};
+
+static void on_end_guess(struct flow *f, enum flow_end_reason why,
+    void *ud)
+{
+	struct guess *g = ud;
+	const char *n;
+
+	(void)why;
+	proto_flow_end(g->ps, f);
+	n = proto_app_name(g->ps, f, g->name, sizeof(g->name));
+	if (!n)
+		g->name[0] = 0;
+	g->ended++;
+	g->guessed = f->app_guessed;
+}
+
+/* Zero-filled segments to TCP 30303 (Ethereum's port; what a flood to
+ * random ports sends there): nDPI can only guess from the port, and the
+ * flow says so (the mining check ignores such guesses). */
+static void test_port_guess_flagged(void **state)
+{
+	static struct app_meta m;
+	static uint8_t frame[256];
+	struct sim_l3 h;
+	struct sim_tcph th;
+	struct flow_config fc;
+	struct flow_table *ft;
+	struct guess g;
+	struct dec_stats ds;
+	struct packet p;
+	uint8_t pl[64];
+	int ts;
+
+	(void)state;
+	memset(&g, 0, sizeof(g));
+	g.ps = new_proto(0);
+	flow_config_default(&fc);
+	ft = flow_table_new(&fc, 7, on_end_guess, &g);
+	assert_non_null(ft);
+	memset(&h, 0, sizeof(h));
+	h.smac[0] = h.dmac[0] = 2;
+	h.sip = 0x0a000009u;
+	h.dip = 0x0a000005u;
+	h.ttl = 64;
+	memset(&th, 0, sizeof(th));
+	th.sport = 40000;
+	th.dport = 30303;
+	th.flags = SIM_TH_ACK | SIM_TH_PSH;
+	th.win = 1024;
+	memset(pl, 0, sizeof(pl));
+	memset(&ds, 0, sizeof(ds));
+	for (uint32_t i = 0; i < 3; i++) {
+		th.seq = 1000 + i * (uint32_t)sizeof(pl);
+		size_t n = sim_build_tcp4(frame, sizeof(frame), &h, &th, pl,
+		    sizeof(pl));
+		assert_true(n > 0);
+		dec_packet(&ds, &p, DEC_LINK_ETHERNET, frame, (uint32_t)n,
+		    (uint32_t)n, 1700000000000000000ull + i * 1000000ull);
+		struct flow *f = flow_update(ft, &p, &ts);
+		assert_non_null(f);
+		proto_inspect(g.ps, &p, f, ts, &m);
+	}
+	flow_table_flush(ft);
+	assert_int_equal(g.ended, 1);
+	print_message("port guess: \"%s\"\n", g.name);
+	assert_true(g.name[0] != 0);	/* nDPI named it from the port */
+	assert_int_equal(g.guessed, 1);
+	flow_table_free(ft);
+	proto_free(g.ps);
+}
+
 static void test_names(void **state)
 {
 	unsigned b, n = 0;
@@ -303,6 +380,7 @@ int main(void)
 		cmocka_unit_test(test_sim_capture),
 		cmocka_unit_test(test_udp_flood_memcap),
 		cmocka_unit_test(test_free_with_live_flows),
+		cmocka_unit_test(test_port_guess_flagged),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
