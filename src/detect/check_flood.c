@@ -1,6 +1,8 @@
 /* check_flood.c - denial of service: SYN, UDP and ICMP floods, TCP floods
- * outside any handshake (ACK, RST, FIN, PSH), floods of other IP
- * protocols (GRE, random protocol numbers), spoofed-source floods,
+ * outside any handshake (ACK, RST, FIN, PSH), connection floods (one host
+ * completing hundreds of handshakes a second with one host: HTTP and
+ * login floods), floods of other IP protocols (GRE, random protocol
+ * numbers), spoofed-source floods,
  * reflection/amplification (UDP responses from amplifier ports,
  * unsolicited SYN-ACKs) against a victim, and an internal device taking
  * part in a flood (the dominant sender of a flood is named).
@@ -24,12 +26,13 @@
 #include "util/lrutab.h"
 
 enum ftype { T_SYN, T_UDP, T_ICMP, T_REFL, T_SYNACK, T_TCPX, T_IP,
-	T__COUNT };
+	T_CONN, T__COUNT };
 
 static const char *const ftype_sig[T__COUNT] = {
 	"TCP SYN flood", "UDP flood", "ICMP flood",
 	"UDP reflection/amplification flood", "TCP SYN-ACK reflection flood",
 	"TCP flood outside any handshake (ACK/PSH/RST/FIN)", "IP protocol flood",
+	"TCP connection flood",
 };
 
 #define TOPK 4
@@ -292,6 +295,10 @@ static int qualifies(const struct flood *fl, const struct victim *v,
 	case T_IP:
 		/* a tunnel (GRE, ESP) carries traffic both ways */
 		return (double)v->ip_out <= fl->ip_max_reply * n;
+	case T_CONN:
+		/* from one or two hosts (an HTTP or login flood); many
+		 * clients completing handshakes are a busy server */
+		return v->srcs.set <= 2;
 	case T_REFL:
 		return (double)v->refl_bytes >=
 		    fl->refl_min_amp * (double)v->req_bytes;
@@ -485,6 +492,7 @@ static void flood_packet(void *st, const struct detect_pkt *dp)
 				if (v->ep.open)
 					v->ep_done++;
 			}
+			count(fl, dp, T_CONN);
 		} else if (!(x & TCP_SYN) && out_of_state(f, dp->to_server)) {
 			count(fl, dp, T_TCPX);
 		}
@@ -601,6 +609,9 @@ static void *flood_create(const struct detect_ctx *ctx,
 	fl->ip_max_reply = detect_setting(set, "flood.ip_max_reply",
 	    FLOOD_IP_MAX_REPLY, "flood: largest share of packets the target "
 	    "sends back in an IP protocol flood (0..1)");
+	fl->rate[T_CONN] = detect_setting(set, "flood.conn_rate",
+	    FLOOD_CONN_RATE, "flood: connections per second one or two "
+	    "hosts complete with one host (HTTP and login floods)");
 	fl->top_share = detect_setting(set, "flood.top_share",
 	    FLOOD_TOP_SHARE, "flood: share of a flood one source must send "
 	    "to be named as its sender (0..1)");

@@ -1,8 +1,11 @@
 /* test_detect_flood.c - the flood check (src/detect/check_flood.c) on
  * simulator-built traffic: SYN, UDP and ICMP floods, spoofed sources,
- * reflection (UDP amplifier responses, unsolicited SYN-ACKs), an internal
- * device taking part; quiet just below each rate and on a completed-
- * handshake burst; 100,000 spoofed sources without allocating. */
+ * reflection (UDP amplifier responses, unsolicited SYN-ACKs), TCP floods
+ * outside any handshake, connection floods, GRE floods, an internal
+ * device taking part; quiet just below each rate, on many clients'
+ * completed handshakes, on an ACK/FIN scan and its resets, on
+ * connections open before the capture and on a tunnel; 100,000 spoofed
+ * sources without allocating. */
 #include "detect_harness.h"
 #include "util/alloc.h"
 
@@ -56,22 +59,34 @@ static void test_syn_flood_below(void **state)
 }
 
 /* 400 clients a second completing their handshakes: a busy server. */
-static void test_syn_completed_quiet(void **state)
+/* 400 handshakes a second completed with VICTIM:80 for 2 s: from 400
+ * clients, a busy server (quiet); from one client, a connection flood
+ * (an HTTP GET flood), its sender named. */
+static void test_syn_completed(void **state)
 {
 	(void)state;
-	struct th *t = th_new(NULL);
-	for (unsigned i = 0; i < 400; i++) {
-		uint64_t ts = S(1000) + MS(2) * i;
-		uint32_t c = spoof(i);
-		uint16_t sp = (uint16_t)(1024 + i);
-		th_tcp(t, ts, c, sp, VICTIM, 80, SIM_TH_SYN);
-		th_tcp(t, ts + 100, VICTIM, 80, c, sp,
-		    SIM_TH_SYN | SIM_TH_ACK);
-		th_tcp(t, ts + 200, c, sp, VICTIM, 80, SIM_TH_ACK);
+	for (unsigned one = 0; one <= 1; one++) {
+		struct th *t = th_new(NULL);
+		for (unsigned i = 0; i < 800; i++) {
+			uint64_t ts = S(1000) + MS(2) * i;
+			uint32_t c = one ? EXT : spoof(i);
+			uint16_t sp = (uint16_t)(1024 + i);
+			th_tcp(t, ts, c, sp, VICTIM, 80, SIM_TH_SYN);
+			th_tcp(t, ts + 100, VICTIM, 80, c, sp,
+			    SIM_TH_SYN | SIM_TH_ACK);
+			th_tcp(t, ts + 200, c, sp, VICTIM, 80, SIM_TH_ACK);
+		}
+		th_finish(t);
+		assert_int_equal(th_count(t, 1100, 1199), one);
+		if (one) {
+			const struct alert *a = th_find(t, 1107, 1107);
+			assert_non_null(a);
+			assert_int_equal(a->src.a[3], 5);	/* EXT named */
+			assert_int_equal(a->dest_port, 80);
+			assert_true(a->count >= 500);
+		}
+		th_free(t);
 	}
-	th_finish(t);
-	assert_int_equal(th_count(t, 1100, 1199), 0);
-	th_free(t);
 }
 
 /* An internal device sending 1,500 UDP packets/s to one server: a
@@ -392,7 +407,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_syn_flood_spoofed),
 		cmocka_unit_test(test_syn_flood_below),
-		cmocka_unit_test(test_syn_completed_quiet),
+		cmocka_unit_test(test_syn_completed),
 		cmocka_unit_test(test_udp_flood_participant),
 		cmocka_unit_test(test_udp_two_way_quiet),
 		cmocka_unit_test(test_udp_then_syn_flood),
