@@ -2,10 +2,10 @@
  * outside any handshake (ACK, RST, FIN, PSH), connection floods (one host
  * completing hundreds of handshakes a second with one host: HTTP and
  * login floods), floods of other IP protocols (GRE, random protocol
- * numbers), spoofed-source floods,
- * reflection/amplification (UDP responses from amplifier ports,
- * unsolicited SYN-ACKs) against a victim, and an internal device taking
- * part in a flood (the dominant sender of a flood is named).
+ * numbers), spoofed-source floods, reflection/amplification (UDP
+ * responses from amplifier ports, unsolicited SYN-ACKs) against a victim,
+ * and an internal device taking part in a flood (the dominant sender of a
+ * flood is named).
  *
  * State is one record per *victim* (destination address), never per
  * source: a flood from 100,000 spoofed addresses costs one record. Counts

@@ -7,7 +7,7 @@
  *    side receiving the pool's notifications), whatever the flow's
  *    orientation, since captures often start mid-connection;
  *  - flows nDPI classified as mining (application name containing
- *    "Mining"), read at flow end;
+ *    "Mining"), read at flow end, not when only guessed from the port;
  *  - long two-way sessions to well-known pool ports (3333, 4444, 5555,
  *    7777, 14444, 45700, ...): supporting evidence only, listed in the
  *    explanation but never an alert on their own (those ports are also
