@@ -429,7 +429,9 @@
  * time, the beacon check every 300 s). A short episode gives one alert,
  * as before; a long one its progress reports, then the complete one at
  * its end. Severity 3 waits for the end (the daily budget above would
- * keep only a partial report). */
+ * keep only a partial report); live, only until it has gone on for
+ * EVERY_S: a beacon that was there before the sensor started may never
+ * end. */
 #define ALERT_ONGOING_FIRST_S   120
 #define ALERT_ONGOING_EVERY_S  3600
 

@@ -89,6 +89,7 @@ struct alert_sink {
 		void *ud;
 	} listeners[MAX_LISTENERS];
 	unsigned nlisteners;
+	int live;			/* see alert_sink_set_live */
 	struct lrutab *sev3;		/* device -> last severity-3 alert */
 	uint64_t total, suppressed;
 	uint64_t by_sev[4];
@@ -240,13 +241,22 @@ static int over_budget(struct alert_sink *s, const struct alert *a,
 	return 0;
 }
 
+void alert_sink_set_live(struct alert_sink *s, int live)
+{
+	s->live = live;
+}
+
 void alert_emit(struct alert_sink *s, const struct alert *a)
 {
 	struct alert_device d;
 
 	/* a low-severity finding can wait for its end: reported while it
-	 * went on, the daily budget would keep only that partial report */
-	if (a->ongoing && a->severity >= 3)
+	 * went on, the daily budget would keep only that partial report.
+	 * Live, not past an hour of activity: a beacon that was there
+	 * before the sensor started may never end. */
+	if (a->ongoing && a->severity >= 3 && (!s->live ||
+	    a->ts_end < a->ts_start || a->ts_end - a->ts_start <
+	    (uint64_t)ALERT_ONGOING_EVERY_S * 1000000000ull))
 		return;
 	describe_device(s, a, &d);
 	if (over_budget(s, a, &d)) {

@@ -166,6 +166,11 @@ void alert_sink_set_device_fn(struct alert_sink *s, alert_device_fn fn,
     void *ud);
 /* Up to 8 listeners; returns -1 when full. */
 int alert_sink_listen(struct alert_sink *s, alert_listener_fn fn, void *ud);
+/* Live sensor (1): a severity-3 episode that has gone on for
+ * ALERT_ONGOING_EVERY_S is reported while it goes on - a beacon older
+ * than the sensor may never end. Offline (0, the default) every episode
+ * ends at the capture's end, and severity 3 waits for it. */
+void alert_sink_set_live(struct alert_sink *s, int live);
 
 /* Write one alert (the EVE event's timestamp is a->ts_start). */
 void alert_emit(struct alert_sink *s, const struct alert *a);

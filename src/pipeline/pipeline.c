@@ -196,6 +196,7 @@ struct pipeline *pipeline_new(const struct pipeline_config *cfg,
 			snprintf(err, errlen, "out of memory");
 			goto fail;
 		}
+		alert_sink_set_live(pl->alerts, cfg->live_fn != NULL);
 		/* before the model exists: a snapshot refused at load time
 		 * raises an alert the store must see too */
 		if (pl->store)

@@ -152,6 +152,28 @@ static void test_periodic_fires(void **state)
 	}
 }
 
+/* A beacon from the device's first sight that goes on (an implant older
+ * than the sensor never stops), in a live sensor: severity 3, so nothing
+ * is written while it has gone on for less than an hour; then a progress
+ * report is. Its end report is that day's second severity-3 alert of
+ * the device: held back by the budget. */
+static void test_first_sight_reported_after_an_hour(void **state)
+{
+	(void)state;
+	for (unsigned n = 50; n <= 80; n += 30) {
+		struct rig r;
+
+		rig_open(&r, "beacon", NULL);
+		alert_sink_set_live(r.sink, 1);
+		uint64_t ts = checkins(&r, n, 8081, 60.0, 6.0, 0);
+		assert_int_equal(r.got.ongoing, n == 80);
+		rig_close(&r, ts + 3600 * NS);
+		assert_int_equal(r.got.n, n == 50);
+		if (n == 50)
+			assert_int_equal(r.got.a[0].severity, 3);
+	}
+}
+
 static void test_semiperiodic_fires(void **state)
 {
 	(void)state;
@@ -262,6 +284,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_periodic_fires),
+		cmocka_unit_test(test_first_sight_reported_after_an_hour),
 		cmocka_unit_test(test_semiperiodic_fires),
 		cmocka_unit_test(test_irregular_quiet),
 		cmocka_unit_test(test_too_few_quiet),

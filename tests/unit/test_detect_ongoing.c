@@ -138,8 +138,9 @@ static void count_written(const struct alert *a,
 }
 
 /* The sink writes progress reports of severity 1-2 and drops those of
- * severity 3 (neither written nor counted against the budget); EVE marks
- * a progress report "ongoing" and says nothing of it otherwise. */
+ * severity 3 (neither written nor counted against the budget), in a live
+ * sensor until the episode has gone on for an hour; EVE marks a progress
+ * report "ongoing" and says nothing of it otherwise. */
 static void test_sink_and_eve(void **state)
 {
 	(void)state;
@@ -153,6 +154,7 @@ static void test_sink_and_eve(void **state)
 	    T0);
 	rig_ip4(&a.src, ATT);
 	a.ongoing = 1;
+	a.ts_end = T0 + 3599 * NS;
 	alert_emit(s, &a);
 	assert_int_equal(written, 0);
 	assert_int_equal(alert_sink_total(s), 0);
@@ -160,10 +162,25 @@ static void test_sink_and_eve(void **state)
 	a.ongoing = 0;			/* its end: the day's severity-3 alert */
 	alert_emit(s, &a);
 	assert_int_equal(written, 1);
+	/* another device's severity-3 episode, an hour long and going on
+	 * (a beacon older than the sensor): written by a live sensor only */
+	rig_ip4(&a.src, ATT + 1);
+	a.ongoing = 1;
+	a.ts_end = T0 + 3600 * NS;
+	alert_emit(s, &a);
+	assert_int_equal(written, 1);
+	alert_sink_set_live(s, 1);
+	alert_emit(s, &a);
+	assert_int_equal(written, 2);
+	a.ongoing = 0;			/* its end: over that device's budget */
+	alert_emit(s, &a);
+	assert_int_equal(written, 2);
+	assert_int_equal(alert_sink_suppressed(s), 1);
+	rig_ip4(&a.src, ATT);
 	a.severity = 2;
 	a.ongoing = 1;
 	alert_emit(s, &a);
-	assert_int_equal(written, 2);
+	assert_int_equal(written, 3);
 	assert_int_equal(alert_sink_by_severity(s, 2), 1);
 
 	jb_init(&jb, 4096);
