@@ -358,9 +358,9 @@
 #define FLOOD_REFL_RATE      300	/* from amplifier ports (SSDP, DNS...) */
 #define FLOOD_REFL_MIN_AMP   5.0	/* response bytes / request bytes */
 #define FLOOD_SYNACK_RATE    300	/* SYN-ACKs to a host that sent no SYN */
-#define FLOOD_TCP_RATE       300	/* TCP outside any handshake (ACK/RST/FIN) */
-#define FLOOD_CONN_RATE      300	/* handshakes one host completes with one
-				 * host (browsers keep 6 open and reuse) */
+#define FLOOD_TCP_RATE       300	/* TCP outside any handshake (ACK, RST) */
+#define FLOOD_CONN_RATE      300	/* handshakes one host completes with
+				 * one host (browsers keep 6, reuse them) */
 #define FLOOD_IP_RATE        1000	/* other IP protocols (GRE, ...) */
 #define FLOOD_IP_MAX_REPLY   0.1	/* ... the target's own back / in */
 #define FLOOD_TOP_SHARE      0.5	/* one source with this share of a

@@ -503,7 +503,8 @@ static void arp_packet(void *st, const struct detect_pkt *dp)
 				int was_open = m->ep.open;
 				contest(m, spa);
 				open_ep(m, R_CONFLICT, spa, r->owner, now);
-				if (!was_open) {	/* from the first claim */
+				/* from the first claim */
+				if (!was_open) {
 					m->ep.start = pd->first;
 					m->ep.count = pd->count;
 				}

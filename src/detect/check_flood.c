@@ -31,8 +31,8 @@ enum ftype { T_SYN, T_UDP, T_ICMP, T_REFL, T_SYNACK, T_TCPX, T_IP,
 static const char *const ftype_sig[T__COUNT] = {
 	"TCP SYN flood", "UDP flood", "ICMP flood",
 	"UDP reflection/amplification flood", "TCP SYN-ACK reflection flood",
-	"TCP flood outside any handshake (ACK/PSH/RST/FIN)", "IP protocol flood",
-	"TCP connection flood",
+	"TCP flood outside any handshake (ACK/PSH/RST/FIN)",
+	"IP protocol flood", "TCP connection flood",
 };
 
 #define TOPK 4

@@ -172,10 +172,12 @@ static inline void th_l3(struct sim_l3 *h, uint32_t sip, uint32_t dip)
 	h->dmac[5] = (uint8_t)dip;
 }
 
-static inline void th_tcp(struct th *t, uint64_t ts, uint32_t sip,
-    uint16_t sport, uint32_t dip, uint16_t dport, uint8_t flags)
+/* A TCP segment with plen bytes of data (0x5a, at most 600). */
+static inline void th_tcp_data(struct th *t, uint64_t ts, uint32_t sip,
+    uint16_t sport, uint32_t dip, uint16_t dport, uint8_t flags,
+    size_t plen)
 {
-	uint8_t f[SIM_FRAME_MAX];
+	uint8_t f[SIM_FRAME_MAX], pl[600];
 	struct sim_l3 h;
 	struct sim_tcph th;
 
@@ -187,7 +189,15 @@ static inline void th_tcp(struct th *t, uint64_t ts, uint32_t sip,
 	th.ack = flags & SIM_TH_ACK ? 2000 : 0;
 	th.flags = flags;
 	th.win = 1024;
-	th_frame(t, ts, f, sim_build_tcp4(f, sizeof(f), &h, &th, NULL, 0));
+	memset(pl, 0x5a, sizeof(pl));
+	th_frame(t, ts, f, sim_build_tcp4(f, sizeof(f), &h, &th, pl,
+	    plen < sizeof(pl) ? plen : sizeof(pl)));
+}
+
+static inline void th_tcp(struct th *t, uint64_t ts, uint32_t sip,
+    uint16_t sport, uint32_t dip, uint16_t dport, uint8_t flags)
+{
+	th_tcp_data(t, ts, sip, sport, dip, dport, flags, 0);
 }
 
 static inline void th_udp(struct th *t, uint64_t ts, uint32_t sip,

@@ -172,27 +172,6 @@ static void test_udp_two_way_quiet(void **state)
 	th_free(t);
 }
 
-/* A TCP segment with flags and plen bytes of data. */
-static void tcp_seg(struct th *t, uint64_t ts, uint32_t sip, uint16_t sport,
-    uint32_t dip, uint16_t dport, uint8_t flags, size_t plen)
-{
-	uint8_t f[SIM_FRAME_MAX], pl[600];
-	struct sim_l3 h;
-	struct sim_tcph th;
-
-	th_l3(&h, sip, dip);
-	memset(&th, 0, sizeof(th));
-	th.sport = sport;
-	th.dport = dport;
-	th.seq = 7000 + (uint32_t)ts;
-	th.ack = 9000;
-	th.flags = flags;
-	th.win = 1024;
-	memset(pl, 0x5a, sizeof(pl));
-	th_frame(t, ts, f, sim_build_tcp4(f, sizeof(f), &h, &th, pl,
-	    plen < sizeof(pl) ? plen : sizeof(pl)));
-}
-
 /* An IP packet of protocol proto (GRE 47, ...) with 500 bytes. */
 static void ip_proto(struct th *t, uint64_t ts, uint32_t sip, uint32_t dip,
     uint8_t proto)
@@ -226,7 +205,7 @@ static void test_tcp_out_of_state_flood(void **state)
 		for (unsigned k = 0; k < 3; k++) {
 			struct th *t = th_new(NULL);
 			for (unsigned i = 0; i < 1200; i++)
-				tcp_seg(t, S(1000) + S(2) * i / 1200,
+				th_tcp_data(t, S(1000) + S(2) * i / 1200,
 				    one ? EXT : spoof(i),
 				    (uint16_t)(1024 + i),
 				    VICTIM, one ? (uint16_t)(7 * i + 1) : 80,
@@ -253,17 +232,17 @@ static void test_tcp_out_of_state_quiet(void **state)
 	struct th *t = th_new(NULL);
 	for (unsigned i = 0; i < 1000; i++) {
 		uint64_t ts = S(1000) + S(1) * i / 1000;
-		tcp_seg(t, ts, EXT, 40000, VICTIM, (uint16_t)(1 + i),
+		th_tcp_data(t, ts, EXT, 40000, VICTIM, (uint16_t)(1 + i),
 		    SIM_TH_FIN, 0);
-		tcp_seg(t, ts + 100000, VICTIM, (uint16_t)(1 + i), EXT, 40000,
-		    SIM_TH_RST | SIM_TH_ACK, 0);
+		th_tcp_data(t, ts + 100000, VICTIM, (uint16_t)(1 + i), EXT,
+		    40000, SIM_TH_RST | SIM_TH_ACK, 0);
 	}
 	for (unsigned r = 0; r < 10; r++)
 		for (unsigned i = 0; i < 100; i++) {
 			uint64_t ts = S(1001) + MS(100) * r + MS(1) * i;
-			tcp_seg(t, ts, spoof(i), (uint16_t)(2000 + i), VICTIM,
-			    443, SIM_TH_ACK | SIM_TH_PSH, 300);
-			tcp_seg(t, ts + 50000, VICTIM, 443, spoof(i),
+			th_tcp_data(t, ts, spoof(i), (uint16_t)(2000 + i),
+			    VICTIM, 443, SIM_TH_ACK | SIM_TH_PSH, 300);
+			th_tcp_data(t, ts + 50000, VICTIM, 443, spoof(i),
 			    (uint16_t)(2000 + i), SIM_TH_ACK, 0);
 		}
 	th_finish(t);

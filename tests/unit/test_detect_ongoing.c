@@ -159,7 +159,7 @@ static void test_sink_and_eve(void **state)
 	assert_int_equal(written, 0);
 	assert_int_equal(alert_sink_total(s), 0);
 	assert_int_equal(alert_sink_suppressed(s), 0);
-	a.ongoing = 0;			/* its end: the day's severity-3 alert */
+	a.ongoing = 0;		/* its end: the day's severity-3 alert */
 	alert_emit(s, &a);
 	assert_int_equal(written, 1);
 	/* another device's severity-3 episode, an hour long and going on
