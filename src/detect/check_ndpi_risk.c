@@ -18,7 +18,9 @@
  * per day, listing every mapped risk it had with flow counts; its
  * severity and category are the most severe risk's. It is reported at the
  * day's end, and while it goes on when of severity 1-2 (ALERT_ONGOING_*;
- * the sink drops severity-3 progress reports). */
+ * the sink drops severity-3 progress reports, a live sensor's only in
+ * their first hour). Flows whose protocol nDPI only guessed from the port
+ * are left out. */
 #include "detect/detect_int.h"
 
 #include <inttypes.h>
@@ -194,7 +196,9 @@ static void nrisk_flow_end(void *st, const struct flow *f)
 	struct dkey k;
 	int cli_home, srv_home, cli;
 
-	if (!bits)
+	/* a protocol nDPI only guessed from the port ("desktop sharing" for
+	 * a flood hitting 5900) says nothing of the flow */
+	if (!bits || f->app_guessed)
 		return;
 	cli_home = homenet_contains(&nr->ctx->home, &f->cli_addr);
 	srv_home = homenet_contains(&nr->ctx->home, &f->srv_addr);
