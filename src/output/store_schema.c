@@ -213,6 +213,11 @@ int store_identify(sqlite3 *db, const char *path, int64_t *version,
 		snprintf(err, errlen, "%s: %s", path, sqlite3_errmsg(db));
 		return -1;
 	}
+	if (uv < 0) {	/* a signed field of the file's header */
+		snprintf(err, errlen, "%s: not an edgeward store (schema "
+		    "version %lld); refusing to touch it", path, (long long)uv);
+		return -1;
+	}
 	if (uv > STORE_SCHEMA_VERSION) {
 		snprintf(err, errlen, "%s: written by a newer edgeward (store "
 		    "schema %lld, this binary knows up to %d); refusing to touch "

@@ -291,6 +291,26 @@ static void test_newer_refused(void **state)
 	assert_int_equal(sql_i64("PRAGMA user_version"), 99);	/* untouched */
 }
 
+/* A negative schema version (the header field is signed; found by
+ * fuzz_store_file) is refused, not used as a migration index. */
+static void test_negative_version_refused(void **state)
+{
+	(void)state;
+	char err[256];
+	struct store_config cfg;
+	fresh_path("negative.db");
+	struct store *st = open_store(0, 0, 0, 0, 0);
+	close_store(st);
+	sql_exec(path, "PRAGMA user_version = -671088637");
+	store_config_default(&cfg);
+	cfg.path = path;
+	assert_null(store_open(&cfg, err, sizeof(err)));
+	assert_non_null(strstr(err, "not an edgeward store"));
+	assert_null(store_open_readonly(path, err, sizeof(err)));
+	assert_non_null(strstr(err, "not an edgeward store"));
+	assert_int_equal(sql_i64("PRAGMA user_version"), -671088637);
+}
+
 /* ---- round trips -------------------------------------------------------- */
 
 struct collect {
@@ -929,6 +949,7 @@ int main(void)
 		cmocka_unit_test(test_schema_create_reopen),
 		cmocka_unit_test(test_foreign_refused),
 		cmocka_unit_test(test_newer_refused),
+		cmocka_unit_test(test_negative_version_refused),
 		cmocka_unit_test(test_roundtrip),
 		cmocka_unit_test(test_alert_filters),
 		cmocka_unit_test(test_device_upsert),
