@@ -584,7 +584,8 @@ static void *arp_create(const struct detect_ctx *ctx,
 	    "arp: a binding claimed this recently by its owner is in use (s)");
 	double repoison = detect_setting(set, "arp.repoison_s",
 	    ARP_REPOISON_S, "arp: a contested claim is spoofing when the "
-	    "owner is heard between two claims this close (s)");
+	    "owner is heard between two claims this close, or unasked "
+	    "replies come this close in a row (s)");
 	c->many = detect_setting(set, "arp.many_ips", ARP_MANY_IPS,
 	    "arp: distinct addresses one MAC may claim within arp.alive_s");
 	double idle = detect_setting(set, "arp.idle_s", ARP_IDLE_S,
