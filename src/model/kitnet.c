@@ -273,10 +273,9 @@ int kitnet_set_map(struct kitnet *kn, unsigned nclust, const uint16_t *map,
 	init_ae(kn, &kn->out);
 	kn->nclust = nclust;
 	kn->simd = (uint8_t)kn_isa();
-	if (kn->simd == 2) {
-		/* the side-by-side kernels need AVX-512 (16 lanes); with
-		 * narrower registers they were slower than the
-		 * per-autoencoder ones */
+	if (kn->simd >= 1) {
+		/* the side-by-side kernels: 16 lanes with AVX-512, two
+		 * halves of eight with AVX2 */
 		if (kv_build(kn) < 0) {
 			kn->nclust = 0;
 			goto fail;
@@ -1040,9 +1039,10 @@ struct kn_grp {
 };
 
 #ifdef KN_AVX2
-/* The kernels need AVX-512F (16 float lanes); without it the
- * per-autoencoder ones run (with 16-lane vectors split into narrower
- * registers, these were slower than them). */
+/* The kernels below need AVX-512F (16 float lanes); with AVX2 the
+ * kv_*_256 ones after them run each group as two halves of eight lanes
+ * (a 16-lane vector split into two ymm registers by the compiler spilled
+ * and was slower than the per-autoencoder kernels). */
 #define KN_T16 __attribute__((target("avx512f")))
 
 static inline __attribute__((always_inline)) KN_T16 kn_vf kv_splat(float f)
@@ -1065,7 +1065,7 @@ static inline __attribute__((always_inline)) KN_T16 kn_vf kv_splat(float f)
 
 /* ae_norm's training normalisation of one input (min-max updated
  * first), in double as there. */
-static inline __attribute__((always_inline)) KN_T16 float kv_norm1(double x,
+static inline float kv_norm1(double x,
     float *nmin, float *nmax, float *nsc)
 {
 	const double lo = -MODEL_NORM_CLAMP, hi = 1.0 + MODEL_NORM_CLAMP;
@@ -1094,6 +1094,28 @@ static inline __attribute__((always_inline)) KN_T16 float kv_norm1(double x,
 	else if (r > hi)
 		r = hi;
 	return (float)r;
+}
+
+/* A training step's inputs: each lane's x[idx], normalised by ae_norm's
+ * rule with the min-max updated first, into g->r (plain scalar code, the
+ * same for either instruction set). */
+static void kv_train_norm(const struct kn_grp *g, const double *x,
+    const unsigned nv)
+{
+	for (unsigned v = 0; v < nv; v++) {
+		const int32_t *ix = g->idx + (size_t)v * KN_L;
+		float mn[KN_L], mx[KN_L], sc[KN_L], t[KN_L];
+		memcpy(mn, &g->nmin[v], sizeof(mn));
+		memcpy(mx, &g->nmax[v], sizeof(mx));
+		memcpy(sc, &g->nsc[v], sizeof(sc));
+		for (unsigned l = 0; l < KN_L; l++)
+			t[l] = v < g->lnv[l] ? kv_norm1(x[ix[l]], &mn[l],
+			    &mx[l], &sc[l]) : 0;
+		memcpy(&g->nmin[v], mn, sizeof(mn));
+		memcpy(&g->nmax[v], mx, sizeof(mx));
+		memcpy(&g->nsc[v], sc, sizeof(sc));
+		memcpy(&g->r[v], t, sizeof(t));
+	}
 }
 
 /* Full unrolling where the sizes are constants (GCC; clang unrolls
@@ -1240,20 +1262,7 @@ static inline __attribute__((always_inline)) KN_T16 void kv_train_body(
 {
 	const float lr = kn->lr;
 
-	for (unsigned v = 0; v < nv; v++) {
-		const int32_t *ix = g->idx + (size_t)v * KN_L;
-		float mn[KN_L], mx[KN_L], sc[KN_L], t[KN_L];
-		memcpy(mn, &g->nmin[v], sizeof(mn));
-		memcpy(mx, &g->nmax[v], sizeof(mx));
-		memcpy(sc, &g->nsc[v], sizeof(sc));
-		for (unsigned l = 0; l < KN_L; l++)
-			t[l] = v < g->lnv[l] ? kv_norm1(x[ix[l]], &mn[l],
-			    &mx[l], &sc[l]) : 0;
-		memcpy(&g->nmin[v], mn, sizeof(mn));
-		memcpy(&g->nmax[v], mx, sizeof(mx));
-		memcpy(&g->nsc[v], sc, sizeof(sc));
-		memcpy(&g->r[v], t, sizeof(t));
-	}
+	kv_train_norm(g, x, nv);
 	kv_forward(kn, g, nv, nh);
 	/* hidden error (W^T d) * y (1 - y) with the weights before the step */
 KV_UNROLL
@@ -1324,6 +1333,175 @@ static inline __attribute__((always_inline)) KN_T16 void kv_gather_512(
 }
 
 KV_KERNELS(512, KN_T16)
+
+/* The same group kernels for CPUs with AVX2 but not AVX-512F: a group's
+ * 16 lanes as two halves of eight, one after the other (each 64-byte
+ * vector of the group holds half 0 in its first 32 bytes). A half does
+ * its lanes' operations in the same order as the 16-lane kernels, so the
+ * scores and the trained weights are the same bits on either machine;
+ * eight lanes keep a cluster's accumulators in the sixteen ymm registers,
+ * which one 16-lane vector split in two did not. */
+typedef float kn_h8 __attribute__((vector_size(32), may_alias));
+typedef int32_t kn_hi8 __attribute__((vector_size(32), may_alias));
+/* element i of a group's vector array p, half h, as an 8-lane vector */
+#define KH(p, h) ((kn_h8 *)(void *)(p) + (h))
+#define KHI(p, h) ((const kn_hi8 *)(const void *)(p) + (h))
+#define kh_and(v, m) ((kn_h8)((kn_hi8)(v) & (m)))
+
+static inline __attribute__((always_inline)) KN_T8 void kh_forward(
+    struct kitnet *kn, const struct kn_grp *g, const unsigned half,
+    const unsigned nv, const unsigned nh)
+{
+	const kn_h8 *w = KH(g->w, half), *hb = KH(g->hb, half),
+	    *vb = KH(g->vb, half), *r = KH(g->r, half);
+	const kn_hi8 *hm = KHI(g->hm, half), *vm = KHI(g->vm, half);
+	kn_h8 *y = KH(g->y, half), *d = KH(g->d, half);
+	kn_h8 se = { 0 };
+
+	if (nv <= KV_NV && nh <= KV_NV) {
+		kn_h8 acc[KV_NV] = { 0 };
+KV_UNROLL
+		for (unsigned h = 0; h < nh; h++)
+			acc[h] = hb[2 * h];
+KV_UNROLL
+		for (unsigned v = 0; v < nv; v++) {
+			const kn_h8 rv = r[2 * v];
+KV_UNROLL
+			for (unsigned h = 0; h < nh; h++)
+				acc[h] += rv * w[2 * (v * nh + h)];
+		}
+KV_UNROLL
+		for (unsigned h = 0; h < nh; h++)
+			y[2 * h] = kh_and(sig8(acc[h]), hm[2 * h]);
+KV_UNROLL
+		for (unsigned v = 0; v < nv; v++)
+			acc[v] = vb[2 * v];
+KV_UNROLL
+		for (unsigned h = 0; h < nh; h++) {
+			const kn_h8 yh = y[2 * h];
+KV_UNROLL
+			for (unsigned v = 0; v < nv; v++)
+				acc[v] += yh * w[2 * (v * nh + h)];
+		}
+KV_UNROLL
+		for (unsigned v = 0; v < nv; v++) {
+			kn_h8 e = kh_and(r[2 * v] - sig8(acc[v]), vm[2 * v]);
+			d[2 * v] = e;
+			se += e * e;
+		}
+	} else {
+		for (unsigned h = 0; h < nh; h++) {
+			kn_h8 acc = hb[2 * h];
+			for (unsigned v = 0; v < nv; v++)
+				acc += r[2 * v] * w[2 * (v * nh + h)];
+			y[2 * h] = kh_and(sig8(acc), hm[2 * h]);
+		}
+		for (unsigned v = 0; v < nv; v++) {
+			kn_h8 acc = vb[2 * v];
+			for (unsigned h = 0; h < nh; h++)
+				acc += y[2 * h] * w[2 * (v * nh + h)];
+			kn_h8 e = kh_and(r[2 * v] - sig8(acc), vm[2 * v]);
+			d[2 * v] = e;
+			se += e * e;
+		}
+	}
+	/* sqrtf(se / nv) lanewise, both correctly rounded */
+	__m256 q;
+	memcpy(&q, &se, sizeof(q));
+	q = _mm256_sqrt_ps(_mm256_div_ps(q, _mm256_load_ps((const float *)
+	    g->fnv + 8 * half)));
+	memcpy(kn->s1 + g->c0 + 8 * half, &q, sizeof(q));
+}
+
+static inline __attribute__((always_inline)) KN_T8 void kh_score_body(
+    struct kitnet *kn, const struct kn_grp *g, const double *x,
+    const unsigned nv, const unsigned nh)
+{
+	const float c = (float)MODEL_NORM_CLAMP;
+	const kn_h8 lo = { -c, -c, -c, -c, -c, -c, -c, -c };
+	const kn_h8 hi = { 1 + c, 1 + c, 1 + c, 1 + c, 1 + c, 1 + c, 1 + c,
+	    1 + c };
+
+	for (unsigned half = 0; half < 2; half++) {
+		const kn_h8 *mn = KH(g->nmin, half), *sc = KH(g->nsc, half);
+		kn_h8 *r = KH(g->r, half);
+		if (half * 8 >= g->n)
+			break;
+		/* (float)x[idx] as the C cast rounds, four doubles a gather */
+KV_UNROLL
+		for (unsigned v = 0; v < nv; v++) {
+			const int32_t *ix = g->idx + (size_t)v * KN_L + 8 * half;
+			__m128i i0 = _mm_loadu_si128((const __m128i *)(const void *)ix);
+			__m128i i1 = _mm_loadu_si128((const __m128i *)(const void *)(ix + 4));
+			__m128 f0 = _mm256_cvtpd_ps(_mm256_i32gather_pd(x, i0, 8));
+			__m128 f1 = _mm256_cvtpd_ps(_mm256_i32gather_pd(x, i1, 8));
+			kn_h8 t = (kn_h8)_mm256_set_m128(f1, f0);
+			t = (t - mn[2 * v]) * sc[2 * v];
+			r[2 * v] = (kn_h8)__builtin_ia32_minps256(
+			    __builtin_ia32_maxps256((__m256)t, (__m256)lo),
+			    (__m256)hi);
+		}
+		kh_forward(kn, g, half, nv, nh);
+	}
+}
+
+/* kv_train_body's step: the shared normalisation, then per half the
+ * forward pass and the update. */
+static inline __attribute__((always_inline)) KN_T8 void kh_train_body(
+    struct kitnet *kn, const struct kn_grp *g, const double *x,
+    const unsigned nv, const unsigned nh)
+{
+	const float lr = kn->lr;
+
+	kv_train_norm(g, x, nv);
+	for (unsigned half = 0; half < 2; half++) {
+		kn_h8 *w = KH(g->w, half), *hb = KH(g->hb, half),
+		    *vb = KH(g->vb, half), *gr = KH(g->g, half);
+		const kn_h8 *r = KH(g->r, half), *y = KH(g->y, half),
+		    *d = KH(g->d, half);
+		if (half * 8 >= g->n)
+			break;
+		kh_forward(kn, g, half, nv, nh);
+KV_UNROLL
+		for (unsigned h = 0; h < nh; h++) {
+			kn_h8 acc = { 0 };
+KV_UNROLL
+			for (unsigned v = 0; v < nv; v++)
+				acc += d[2 * v] * w[2 * (v * nh + h)];
+			kn_h8 yv = y[2 * h];
+			acc *= yv * (1.0f - yv);
+			gr[2 * h] = acc;
+			hb[2 * h] = hb[2 * h] + lr * acc;
+		}
+KV_UNROLL
+		for (unsigned v = 0; v < nv; v++) {
+			const kn_h8 xv = lr * r[2 * v], dv = lr * d[2 * v];
+KV_UNROLL
+			for (unsigned h = 0; h < nh; h++)
+				w[2 * (v * nh + h)] = w[2 * (v * nh + h)] +
+				    xv * gr[2 * h] + dv * y[2 * h];
+			vb[2 * v] += dv;
+		}
+	}
+}
+
+static KN_T8 void kv_score_256(struct kitnet *kn, const struct kn_grp *g,
+    const double *x)
+{
+	if (g->nv == KV_NV && g->nh == KV_NH)
+		kh_score_body(kn, g, x, KV_NV, KV_NH);
+	else
+		kh_score_body(kn, g, x, g->nv, g->nh);
+}
+
+static KN_T8 void kv_train_256(struct kitnet *kn, const struct kn_grp *g,
+    const double *x)
+{
+	if (g->nv == KV_NV && g->nh == KV_NH)
+		kh_train_body(kn, g, x, KV_NV, KV_NH);
+	else
+		kh_train_body(kn, g, x, g->nv, g->nh);
+}
 #endif
 
 /* The groups and their memory (kitnet_set_map). */
@@ -1477,8 +1655,12 @@ static double train_all(struct kitnet *kn, const double *x)
 	unsigned nc = kn->nclust;
 
 #ifdef KN_AVX2
-	for (unsigned k = 0; kn->side && k < kn->ngrp; k++)
-		kv_train_512(kn, &kn->grp[k], x);
+	for (unsigned k = 0; kn->side && k < kn->ngrp; k++) {
+		if (kn->simd == 2)
+			kv_train_512(kn, &kn->grp[k], x);
+		else
+			kv_train_256(kn, &kn->grp[k], x);
+	}
 #endif
 	for (unsigned c = 0; !kn->side && c < nc; c++) {
 		const struct kn_ae *ae = &kn->ens[c];
@@ -1505,8 +1687,12 @@ static double score_all(struct kitnet *kn, const double *x,
 
 	if (kn->side) {
 #ifdef KN_AVX2
-		for (unsigned g = 0; g < kn->ngrp; g++)
-			kv_score_512(kn, &kn->grp[g], x);
+		for (unsigned g = 0; g < kn->ngrp; g++) {
+			if (kn->simd == 2)
+				kv_score_512(kn, &kn->grp[g], x);
+			else
+				kv_score_256(kn, &kn->grp[g], x);
+		}
 #endif
 		goto out;
 	}

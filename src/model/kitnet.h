@@ -69,10 +69,11 @@ struct kitnet {
 					 * output autoencoder) */
 	unsigned maxv;			/* largest nv over all autoencoders */
 	uint64_t trained;		/* vectors given to kitnet_train */
-	uint8_t simd;			/* the CPU's widest: 2 AVX-512F (the
-					 * ensemble side by side), 1 AVX2, 0
-					 * SSE; every kernel gives the same
-					 * results bit for bit */
+	uint8_t simd;			/* the CPU's widest: 2 AVX-512F, 1
+					 * AVX2 (both run the ensemble side
+					 * by side), 0 SSE; every kernel
+					 * gives the same results bit for
+					 * bit */
 	uint8_t side;			/* 1: the ensemble runs side by side
 					 * (its parameters live in grp, the
 					 * arena's copy is stale); 0: the

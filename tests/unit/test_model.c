@@ -250,7 +250,7 @@ static void assert_same_bits(const void *a, const void *b, size_t n)
 }
 
 /* One configuration of test_side_matches_reference: kitnet a runs the
- * side-by-side kernels (when this CPU has AVX-512), b the
+ * side-by-side kernels (when this CPU has AVX2), b the
  * per-autoencoder reference path, on the same data. */
 static void side_vs_ref(unsigned nf, unsigned m, double hr, uint64_t seed)
 {
@@ -279,7 +279,7 @@ static void side_vs_ref(unsigned nf, unsigned m, double hr, uint64_t seed)
 	assert_int_equal(b->side, 0);
 	printf("  %u features, m %u, hidden ratio %.2f: %u clusters, %s\n", nf,
 	    m, hr, a->nclust, a->side ? "side by side vs reference" :
-	    "no AVX-512 here: reference path only");
+	    "no AVX2 here: reference path only");
 	for (int i = 0; i < 2500; i++) {
 		sample_wide(&g, x, nf, i % 11 == 0 ? 4.0 : 0);
 		if (i % 97 == 0)
