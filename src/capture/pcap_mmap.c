@@ -278,6 +278,13 @@ int cap_mmap_read(struct cap_mmap *m, struct pcap_pkthdr **h,
 	*data = m->win + (m->off + REC_HDR - m->win_off);
 	*h = &m->hdr;
 	m->off += REC_HDR + caplen;
+	/* The next record's header and first bytes, on their way while this
+	 * packet goes through the pipeline: a miss there was the pipeline
+	 * thread's largest single cost with the model on the other core. */
+	if (m->off + 128 <= m->win_off + m->win_len) {
+		__builtin_prefetch(m->win + (m->off - m->win_off));
+		__builtin_prefetch(m->win + (m->off - m->win_off) + 64);
+	}
 	return 1;
 }
 
