@@ -93,6 +93,10 @@ struct alert {
 	/* who: src = the host doing it; dst = its target (family 0 = none;
 	 * port 0 = none; proto 0 = none) */
 	struct addr src, dst;
+	/* a third host whose traffic is the attack's (an FTP bounce's
+	 * server, sending the probes for src; family 0 = none): the model
+	 * does not learn from it either */
+	struct addr via;
 	uint16_t src_port, dest_port;
 	uint8_t proto;
 	uint8_t has_src_mac, has_dst_mac;

@@ -254,6 +254,7 @@ static void emit(struct scan *s, int vertical, const void *key,
 			addr_fmt(drv, ds, sizeof(ds));
 			a.sid = 1009;
 			a.src = *drv;
+			a.via = k->src;
 			a.has_src_mac = 0;
 			alert_signature(&a, "FTP bounce port scan of %s via %s",
 			    tgt, vs);

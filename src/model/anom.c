@@ -1094,6 +1094,8 @@ void anom_on_alert(const struct alert *al, const struct alert_device *d,
 	if (!ud || (al->detector && strcmp(al->detector, "anomaly") == 0))
 		return;
 	anom_flag(ud, &al->src, &al->dst, al->ts_end);
+	if (al->via.family)
+		anom_flag(ud, &al->via, &al->via, al->ts_end);
 }
 
 void anom_flag(struct anom *a, const struct addr *src,

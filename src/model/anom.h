@@ -68,10 +68,10 @@ void anom_tick(struct anom *a, uint64_t now);
  * Returns 0 or -1 (err filled) when saving failed. */
 int anom_finish(struct anom *a, uint64_t now, char *err, size_t errlen);
 
-/* alert_listener_fn: alerts from other detectors mark their source as
- * "do not learn from" (ud = the anom); anom_flag does the marking: the
- * host src (else dst) is not learned from until ts_end plus
- * MODEL_FLAG_HOLD_S. */
+/* alert_listener_fn: alerts from other detectors mark their source (and
+ * the host the attack goes through, alert.via) as "do not learn from"
+ * (ud = the anom); anom_flag does the marking: the host src (else dst)
+ * is not learned from until ts_end plus MODEL_FLAG_HOLD_S. */
 void anom_on_alert(const struct alert *al, const struct alert_device *d,
     void *ud);
 void anom_flag(struct anom *a, const struct addr *src,

@@ -243,6 +243,31 @@ void mthread_sync(struct mthread *m)
 	deliver(m);
 }
 
+/* One flag entry, as anom_flag(src, dst, ts_end) would be applied. */
+static void push_flag(struct mthread *m, const struct addr *src,
+    const struct addr *dst, uint64_t ts_end)
+{
+	if (m->cur->n < MTHREAD_BATCH) {
+		/* in place: applied between the same packets as inline */
+		struct mt_batch *b = m->cur;
+		unsigned i = b->n++;
+		b->kind[i] = ENT_FLAG;
+		b->pkt[i].src = *src;
+		b->pkt[i].dst = *dst;
+		b->pkt[i].ts_ns = ts_end;
+		return;
+	}
+	if (room_for_one((void **)&m->flag, m->nflag, &m->capflag,
+	    sizeof(*m->flag), 16) < 0) {
+		m->lost_flags++;
+		return;
+	}
+	m->flag[m->nflag].src = *src;
+	m->flag[m->nflag].dst = *dst;
+	m->flag[m->nflag].ts_end = ts_end;
+	m->nflag++;
+}
+
 void mthread_on_alert(const struct alert *al, const struct alert_device *d,
     void *ud)
 {
@@ -252,25 +277,9 @@ void mthread_on_alert(const struct alert *al, const struct alert_device *d,
 	/* the model's own alerts: see anom_on_alert */
 	if (al->detector && strcmp(al->detector, "anomaly") == 0)
 		return;
-	if (m->cur->n < MTHREAD_BATCH) {
-		/* in place: applied between the same packets as inline */
-		struct mt_batch *b = m->cur;
-		unsigned i = b->n++;
-		b->kind[i] = ENT_FLAG;
-		b->pkt[i].src = al->src;
-		b->pkt[i].dst = al->dst;
-		b->pkt[i].ts_ns = al->ts_end;
-		return;
-	}
-	if (room_for_one((void **)&m->flag, m->nflag, &m->capflag,
-	    sizeof(*m->flag), 16) < 0) {
-		m->lost_flags++;
-		return;
-	}
-	m->flag[m->nflag].src = al->src;
-	m->flag[m->nflag].dst = al->dst;
-	m->flag[m->nflag].ts_end = al->ts_end;
-	m->nflag++;
+	push_flag(m, &al->src, &al->dst, al->ts_end);
+	if (al->via.family)
+		push_flag(m, &al->via, &al->via, al->ts_end);
 }
 
 struct mthread *mthread_new(struct anom *a, struct alert_sink *sink,

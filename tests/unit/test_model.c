@@ -590,6 +590,44 @@ static void attack(struct run *r, unsigned host, unsigned n, double shift,
 	}
 }
 
+/* Another detector's alert: the model stops learning from the host it
+ * names and from the host the attack goes through (an FTP bounce's
+ * server), and only from those. attack() with shift 0 sends ordinary
+ * packets, so every one is a learning candidate. */
+static void test_alert_flags_source_and_via(void **state)
+{
+	struct run r;
+	struct alert al;
+	const struct anom_stats *st;
+	uint64_t refused, trained;
+
+	(void)state;
+	run_init(&r, 1);
+	train_up(&r);
+	alert_init(&al, 1009, ALERT_CAT_SCAN, 1, "T1046", "scan", r.t);
+	addr_set4(&al.src, (const uint8_t[4]){ 192, 168, 1, 15 });
+	al.dst = al.src;
+	addr_set4(&al.via, (const uint8_t[4]){ 192, 168, 1, 25 });
+	alert_emit(r.sink, &al);
+	for (unsigned host = 15; host <= 35; host += 10) {
+		st = anom_stats(r.a);
+		refused = st->refused_source;
+		trained = st->trained;
+		attack(&r, host, 1600, 0, MS(10));
+		st = anom_stats(r.a);
+		printf("  host .%u: learned %llu, refused %llu\n", host,
+		    (unsigned long long)(st->trained - trained),
+		    (unsigned long long)(st->refused_source - refused));
+		if (host == 35) {	/* not named: learned from */
+			assert_true(st->trained > trained);
+		} else {		/* the source and the server */
+			assert_int_equal(st->trained, trained);
+			assert_true(st->refused_source > refused);
+		}
+	}
+	run_free(&r);
+}
+
 /* A scan whose target answers every probe: the answers score as high as
  * the probes (higher here), but they are charged to the scanner, which
  * opened the sockets. One alert, naming the scanner as the source and the
@@ -979,6 +1017,7 @@ int main(void)
 		cmocka_unit_test(test_episode_min_count),
 		cmocka_unit_test(test_spoofed_sources_one_episode),
 		cmocka_unit_test(test_poisoning_resisted),
+		cmocka_unit_test(test_alert_flags_source_and_via),
 		cmocka_unit_test(test_share_limit),
 		cmocka_unit_test(test_grace_share_limit),
 		cmocka_unit_test(test_nonfinite_vector),

@@ -95,13 +95,17 @@ static void run_open(struct run *r, int mode, int flags)
 	}
 }
 
-/* What another detector's alert about src looks like to the model. */
-static void flag(struct run *r, const struct addr *src, uint64_t ts)
+/* What another detector's alert about src (through via, if not NULL)
+ * looks like to the model. */
+static void flag(struct run *r, const struct addr *src,
+    const struct addr *via, uint64_t ts)
 {
 	struct alert al;
 
 	alert_init(&al, 1, ALERT_CAT_SCAN, 2, "T1046", "scan", ts);
 	al.src = *src;
+	if (via)
+		al.via = *via;
 	if (r->m)
 		mthread_on_alert(&al, NULL, r->m);
 	else
@@ -111,10 +115,12 @@ static void flag(struct run *r, const struct addr *src, uint64_t ts)
 static void run_packet(struct run *r, const struct packet *p, size_t i)
 {
 	if (r->flags && p->ip_version && i % FLAG_EVERY == 0)
-		flag(r, &p->src, p->ts_ns);
+		flag(r, &p->src, i % (2 * FLAG_EVERY) ? NULL : &p->dst,
+		    p->ts_ns);
 	if (r->flags && p->ip_version && i == BURST_AT)
 		for (unsigned k = 0; k < BURST_N; k++)
-			flag(r, &p->src, p->ts_ns + k);
+			flag(r, &p->src, k % 2 ? &p->dst : NULL,
+			    p->ts_ns + k);
 	if (r->m) {
 		mthread_packet(r->m, p);
 	} else {
