@@ -1348,6 +1348,26 @@ typedef int32_t kn_hi8 __attribute__((vector_size(32), may_alias));
 #define KHI(p, h) ((const kn_hi8 *)(const void *)(p) + (h))
 #define kh_and(v, m) ((kn_h8)((kn_hi8)(v) & (m)))
 
+/* acc[o] = b[o] + sum over i of in[i] * w[i * si + o * so], the sum in
+ * input order (o < no, i < ni; every array a half's, stride 2): the
+ * encoder with (si, so) = (nh, 1), the decoder with (1, nh). */
+static inline __attribute__((always_inline)) KN_T8 void kh_layer(
+    kn_h8 *acc, const kn_h8 *b, const kn_h8 *in, const kn_h8 *w,
+    const unsigned no, const unsigned ni, const unsigned si,
+    const unsigned so)
+{
+KV_UNROLL
+	for (unsigned o = 0; o < no; o++)
+		acc[o] = b[2 * o];
+KV_UNROLL
+	for (unsigned i = 0; i < ni; i++) {
+		const kn_h8 x = in[2 * i];
+KV_UNROLL
+		for (unsigned o = 0; o < no; o++)
+			acc[o] += x * w[2 * (i * si + o * so)];
+	}
+}
+
 static inline __attribute__((always_inline)) KN_T8 void kh_forward(
     struct kitnet *kn, const struct kn_grp *g, const unsigned half,
     const unsigned nv, const unsigned nh)
@@ -1360,29 +1380,11 @@ static inline __attribute__((always_inline)) KN_T8 void kh_forward(
 
 	if (nv <= KV_NV && nh <= KV_NV) {
 		kn_h8 acc[KV_NV] = { 0 };
-KV_UNROLL
-		for (unsigned h = 0; h < nh; h++)
-			acc[h] = hb[2 * h];
-KV_UNROLL
-		for (unsigned v = 0; v < nv; v++) {
-			const kn_h8 rv = r[2 * v];
-KV_UNROLL
-			for (unsigned h = 0; h < nh; h++)
-				acc[h] += rv * w[2 * (v * nh + h)];
-		}
+		kh_layer(acc, hb, r, w, nh, nv, nh, 1);
 KV_UNROLL
 		for (unsigned h = 0; h < nh; h++)
 			y[2 * h] = kh_and(sig8(acc[h]), hm[2 * h]);
-KV_UNROLL
-		for (unsigned v = 0; v < nv; v++)
-			acc[v] = vb[2 * v];
-KV_UNROLL
-		for (unsigned h = 0; h < nh; h++) {
-			const kn_h8 yh = y[2 * h];
-KV_UNROLL
-			for (unsigned v = 0; v < nv; v++)
-				acc[v] += yh * w[2 * (v * nh + h)];
-		}
+		kh_layer(acc, vb, y, w, nv, nh, 1, nh);
 KV_UNROLL
 		for (unsigned v = 0; v < nv; v++) {
 			kn_h8 e = kh_and(r[2 * v] - sig8(acc[v]), vm[2 * v]);
