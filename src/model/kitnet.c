@@ -1343,7 +1343,8 @@ KV_KERNELS(512, KN_T16)
  * which one 16-lane vector split in two did not. */
 typedef float kn_h8 __attribute__((vector_size(32), may_alias));
 typedef int32_t kn_hi8 __attribute__((vector_size(32), may_alias));
-/* element i of a group's vector array p, half h, as an 8-lane vector */
+/* a group's vector array p as 8-lane vectors from half h on: element
+ * i's half h is then at [2 * i] */
 #define KH(p, h) ((kn_h8 *)(void *)(p) + (h))
 #define KHI(p, h) ((const kn_hi8 *)(const void *)(p) + (h))
 #define kh_and(v, m) ((kn_h8)((kn_hi8)(v) & (m)))
@@ -1432,11 +1433,15 @@ static inline __attribute__((always_inline)) KN_T8 void kh_score_body(
 		/* (float)x[idx] as the C cast rounds, four doubles a gather */
 KV_UNROLL
 		for (unsigned v = 0; v < nv; v++) {
-			const int32_t *ix = g->idx + (size_t)v * KN_L + 8 * half;
-			__m128i i0 = _mm_loadu_si128((const __m128i *)(const void *)ix);
-			__m128i i1 = _mm_loadu_si128((const __m128i *)(const void *)(ix + 4));
-			__m128 f0 = _mm256_cvtpd_ps(_mm256_i32gather_pd(x, i0, 8));
-			__m128 f1 = _mm256_cvtpd_ps(_mm256_i32gather_pd(x, i1, 8));
+			const int32_t *ix = g->idx + (size_t)v * KN_L +
+			    8 * half;
+			__m128i i0, i1;
+			memcpy(&i0, ix, sizeof(i0));
+			memcpy(&i1, ix + 4, sizeof(i1));
+			__m128 f0 = _mm256_cvtpd_ps(_mm256_i32gather_pd(x, i0,
+			    8));
+			__m128 f1 = _mm256_cvtpd_ps(_mm256_i32gather_pd(x, i1,
+			    8));
 			kn_h8 t = (kn_h8)_mm256_set_m128(f1, f0);
 			t = (t - mn[2 * v]) * sc[2 * v];
 			r[2 * v] = (kn_h8)__builtin_ia32_minps256(
