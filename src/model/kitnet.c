@@ -1290,24 +1290,24 @@ KV_UNROLL
 /* The kernels of one instruction set: a group's score and training step,
  * specialised for the default group size (m = MODEL_MAX_AE inputs, the
  * default hidden ratio; a group is as large as its largest cluster, which
- * the mapper fills up to m), any size otherwise. */
-#define KV_KERNELS(sfx, attr)						\
+ * the mapper fills up to m), any size otherwise: score and train are the
+ * bodies, (kn, g, x, nv, nh). */
+#define KV_KERNELS(sfx, attr, score, train)				\
 	static attr void kv_score_##sfx(struct kitnet *kn,		\
 	    const struct kn_grp *g, const double *x)			\
 	{								\
-		kv_gather_##sfx(g, x);					\
 		if (g->nv == KV_NV && g->nh == KV_NH)			\
-			kv_score_body(kn, g, KV_NV, KV_NH);		\
+			score(kn, g, x, KV_NV, KV_NH);			\
 		else							\
-			kv_score_body(kn, g, g->nv, g->nh);		\
+			score(kn, g, x, g->nv, g->nh);			\
 	}								\
 	static attr void kv_train_##sfx(struct kitnet *kn,		\
 	    const struct kn_grp *g, const double *x)			\
 	{								\
 		if (g->nv == KV_NV && g->nh == KV_NH)			\
-			kv_train_body(kn, g, x, KV_NV, KV_NH);		\
+			train(kn, g, x, KV_NV, KV_NH);			\
 		else							\
-			kv_train_body(kn, g, x, g->nv, g->nh);		\
+			train(kn, g, x, g->nv, g->nh);			\
 	}
 
 
@@ -1332,7 +1332,16 @@ static inline __attribute__((always_inline)) KN_T16 void kv_gather_512(
 	}
 }
 
-KV_KERNELS(512, KN_T16)
+/* kv_score_body on the group's inputs gathered from x */
+static inline __attribute__((always_inline)) KN_T16 void kv_score512_body(
+    struct kitnet *kn, const struct kn_grp *g, const double *x,
+    const unsigned nv, const unsigned nh)
+{
+	kv_gather_512(g, x);
+	kv_score_body(kn, g, nv, nh);
+}
+
+KV_KERNELS(512, KN_T16, kv_score512_body, kv_train_body)
 
 /* The same group kernels for CPUs with AVX2 but not AVX-512F: a group's
  * 16 lanes as two halves of eight, one after the other (each 64-byte
@@ -1492,23 +1501,7 @@ KV_UNROLL
 	}
 }
 
-static KN_T8 void kv_score_256(struct kitnet *kn, const struct kn_grp *g,
-    const double *x)
-{
-	if (g->nv == KV_NV && g->nh == KV_NH)
-		kh_score_body(kn, g, x, KV_NV, KV_NH);
-	else
-		kh_score_body(kn, g, x, g->nv, g->nh);
-}
-
-static KN_T8 void kv_train_256(struct kitnet *kn, const struct kn_grp *g,
-    const double *x)
-{
-	if (g->nv == KV_NV && g->nh == KV_NH)
-		kh_train_body(kn, g, x, KV_NV, KV_NH);
-	else
-		kh_train_body(kn, g, x, g->nv, g->nh);
-}
+KV_KERNELS(256, KN_T8, kh_score_body, kh_train_body)
 #endif
 
 /* The groups and their memory (kitnet_set_map). */
