@@ -135,7 +135,7 @@ bench:
 clean:
 	rm -rf build
 
--include $(LIB_OBJS:.o=.d) $(MAIN_OBJ:.o=.d)
+-include $(LIB_OBJS:.o=.d) $(MAIN_OBJ:.o=.d) $(TEST_BINS:=.d)
 
 # ---- install / uninstall ----------------------------------------------------
 #   make install [PREFIX=/usr/local] [DESTDIR=staging]
