@@ -421,18 +421,17 @@
 #define ALERT_SEV3_WINDOW_S   86400
 /* Devices remembered for that budget (LRU beyond it). */
 #define ALERT_BUDGET_DEVICES   4096
-/* An episode is reported when it ends. One of severity 1-2 still going
- * on is also reported while it lasts (episode.ongoing true, counts so
- * far), so a live sensor does not wait for an attack, a miner or a C2
- * beacon to stop: once its activity has spanned FIRST_S, then each time
- * it has gone on EVERY_S more (detectors look every 1-60 s of packet
- * time, the beacon check every 300 s). A short episode gives one alert,
- * as before; a long one its progress reports, then the complete one at
- * its end. Severity 3 waits for the end (the daily budget above would
- * keep only a partial report); live, only until it has gone on for
- * EVERY_S: a beacon that was there before the sensor started may never
- * end. */
-#define ALERT_ONGOING_FIRST_S   120
+/* An episode is reported when it ends. One of severity 1-2 is also
+ * reported when it opens, at its detector's next look (detectors look
+ * every 1-30 s of packet time, the beacon check every 300 s), and again
+ * each time it has gone on EVERY_S more (episode.ongoing true, counts so
+ * far), so a live sensor tells of an attack, a miner or a C2 beacon
+ * within seconds, as Zeek's notices and ntopng's engaged alerts do, and
+ * not when it stops. Consumers that want one event per episode keep the
+ * events without episode.ongoing. Severity 3 waits for the end (the daily
+ * budget above would keep only a partial report); live, only until it
+ * has gone on for EVERY_S: a beacon that was there before the sensor
+ * started may never end. */
 #define ALERT_ONGOING_EVERY_S  3600
 
 /* ---- run (live sensor, `edgeward run`; pipeline store hooks) ---------- */

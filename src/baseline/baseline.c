@@ -798,8 +798,8 @@ static void walk(struct baseline *b, uint64_t now, int finish)
 			struct bl_episode *e = &d->ep[k];
 			if (e->open && (finish || e->end + idle <= now)) {
 				emit(b, d, (enum bl_kind)k, 0);
-			} else if (e->open && alert_ongoing_due(e->start,
-			    e->end, e->reported)) {
+			} else if (e->open &&
+			    alert_ongoing_due(e->end, e->reported)) {
 				emit(b, d, (enum bl_kind)k, 1);
 				e->reported = now;
 			}

@@ -109,21 +109,19 @@ struct alert {
 	struct alert_kv kv[ALERT_MAX_EXPLAIN];
 };
 
-/* 1 when an open episode (activity from start to last) is due a progress
- * report (alert.ongoing), per config.h's ALERT_ONGOING_*: none yet and its
- * activity has spanned FIRST_S, or it went on EVERY_S past the last one.
- * (Activity, not the clock: a burst that stopped waits for its end.)
+/* 1 when an open episode (last activity at last) is due a progress
+ * report (alert.ongoing), per config.h's ALERT_ONGOING_*: none yet (it
+ * has just opened), or its activity went on EVERY_S past the last one
+ * (activity, not the clock: a burst that stopped waits for its end).
  * reported: packet time of the last progress report, 0 = none; the caller
  * sets it to the time of the walk that reported and clears it when a new
  * episode opens. */
-static inline int alert_ongoing_due(uint64_t start, uint64_t last,
-    uint64_t reported)
+static inline int alert_ongoing_due(uint64_t last, uint64_t reported)
 {
 	const uint64_t s = 1000000000u;
 
 	if (!reported)
-		return last >= start &&
-		    last - start >= (uint64_t)ALERT_ONGOING_FIRST_S * s;
+		return 1;
 	return last >= reported &&
 	    last - reported >= (uint64_t)ALERT_ONGOING_EVERY_S * s;
 }

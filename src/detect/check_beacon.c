@@ -414,8 +414,7 @@ static void sweep(void *st, uint64_t now, int force)
 	/* the beacons still going on */
 	for (v = lrutab_first(b->pairs); v; v = lrutab_next(b->pairs, v)) {
 		struct bc_rec *r = v;
-		if (r->active && alert_ongoing_due(r->ep_start, r->last,
-		    r->reported)) {
+		if (r->active && alert_ongoing_due(r->last, r->reported)) {
 			emit(b, lrutab_key(b->pairs, v), r, 1);
 			r->reported = now;
 		}

@@ -495,7 +495,7 @@ static void sweep(void *st, uint64_t now, int force)
 	for (v = lrutab_first(b->pairs); v; v = lrutab_next(b->pairs, v)) {
 		struct bf_rec *r = v;
 		if (r->active &&
-		    alert_ongoing_due(r->first, r->last, r->reported)) {
+		    alert_ongoing_due(r->last, r->reported)) {
 			emit_pair(b, lrutab_key(b->pairs, v), r, 1);
 			r->reported = now;
 		}
@@ -503,7 +503,7 @@ static void sweep(void *st, uint64_t now, int force)
 	for (v = lrutab_first(b->targets); v; v = lrutab_next(b->targets, v)) {
 		struct dist_rec *r = v;
 		if (r->active &&
-		    alert_ongoing_due(r->first, r->last, r->reported)) {
+		    alert_ongoing_due(r->last, r->reported)) {
 			emit_dist(b, lrutab_key(b->targets, v), r, 1);
 			r->reported = now;
 		}

@@ -13,8 +13,8 @@
  * Both are kept per (client, server, protocol) as an episode that closes
  * after CLEAR_IDLE_S without another login/handshake, and at most one
  * alert per key per day is written (a device that logs in every minute
- * is one finding, not 1,440): at its end, or while it goes on once it has
- * lasted ALERT_ONGOING_FIRST_S. */
+ * is one finding, not 1,440): at its end, or while it goes on (see
+ * config.h's ALERT_ONGOING_*). */
 #include "detect/detect_int.h"
 
 #include <stdio.h>
@@ -334,7 +334,7 @@ static void sweep(void *st, uint64_t now, int force)
 	for (v = lrutab_first(c->recs); v; v = lrutab_next(c->recs, v)) {
 		struct ct_rec *r = v;
 		if (r->active &&
-		    alert_ongoing_due(r->first, r->last, r->reported)) {
+		    alert_ongoing_due(r->last, r->reported)) {
 			emit(c, lrutab_key(c->recs, v), r, 1);
 			r->reported = now;
 		}

@@ -549,7 +549,7 @@ static void sweep(void *st, uint64_t now, int force)
 	for (v = lrutab_first(c->tun); v; v = lrutab_next(c->tun, v)) {
 		struct tun_rec *r = v;
 		if (r->active &&
-		    alert_ongoing_due(r->first, r->last, r->reported)) {
+		    alert_ongoing_due(r->last, r->reported)) {
 			emit_tun(c, lrutab_key(c->tun, v), r, 1);
 			r->reported = now;
 		}
@@ -557,7 +557,7 @@ static void sweep(void *st, uint64_t now, int force)
 	for (v = lrutab_first(c->cli); v; v = lrutab_next(c->cli, v)) {
 		struct cli_rec *r = v;
 		if ((r->dga_active || r->burst_active) &&
-		    alert_ongoing_due(r->first, r->last, r->reported)) {
+		    alert_ongoing_due(r->last, r->reported)) {
 			report_cli(c, lrutab_key(c->cli, v), r, 1);
 			r->reported = now;
 		}

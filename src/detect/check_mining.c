@@ -285,7 +285,7 @@ static void sweep(void *st, uint64_t now, int force)
 			/* still going on (the walk visits every host: last
 			 * may move without a touch) */
 			if (r->active &&
-			    alert_ongoing_due(r->first, r->last, r->reported)) {
+			    alert_ongoing_due(r->last, r->reported)) {
 				emit(mn, lrutab_key(mn->hosts, v), r, 1);
 				r->reported = now;
 			}

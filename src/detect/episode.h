@@ -117,7 +117,7 @@ static inline int episode_idle(const struct episode *e, uint64_t now,
  * report noted, when it is due a progress report as of now. */
 static inline int episode_ongoing(struct episode *e, uint64_t now)
 {
-	if (!e->open || !alert_ongoing_due(e->start, e->last, e->reported))
+	if (!e->open || !alert_ongoing_due(e->last, e->reported))
 		return 0;
 	e->reported = now;
 	return 1;

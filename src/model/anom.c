@@ -605,7 +605,7 @@ static void episode_progress(struct anom *a, const struct src_key *k,
 {
 	uint8_t sev;
 
-	if (!alert_ongoing_due(r->ep_start, r->ep_last, r->reported))
+	if (!alert_ongoing_due(r->ep_last, r->reported))
 		return;
 	sev = episode_severity(a, r);
 	if (!sev || sev == 3)	/* (the sink would drop it: see alert.h) */

@@ -134,23 +134,40 @@ static inline void th_free(struct th *t)
 	free(t);
 }
 
-/* Alerts with signature ids in [lo, hi]. */
-static inline size_t th_count(const struct th *t, uint32_t lo, uint32_t hi)
+/* The reports at episodes' ends (progress: 0) or the progress reports
+ * (alert.ongoing; progress: 1) with signature ids in [lo, hi]: how many,
+ * and the first. th_count and th_find: the reports at the ends, one per
+ * episode. */
+static inline size_t th_count_of(const struct th *t, uint32_t lo,
+    uint32_t hi, int progress)
 {
 	size_t n = 0;
 	for (size_t i = 0; i < t->nal; i++)
-		if (t->al[i].sid >= lo && t->al[i].sid <= hi)
+		if (t->al[i].sid >= lo && t->al[i].sid <= hi &&
+		    t->al[i].ongoing == progress)
 			n++;
 	return n;
+}
+
+static inline const struct alert *th_find_of(const struct th *t,
+    uint32_t lo, uint32_t hi, int progress)
+{
+	for (size_t i = 0; i < t->nal; i++)
+		if (t->al[i].sid >= lo && t->al[i].sid <= hi &&
+		    t->al[i].ongoing == progress)
+			return &t->al[i];
+	return NULL;
+}
+
+static inline size_t th_count(const struct th *t, uint32_t lo, uint32_t hi)
+{
+	return th_count_of(t, lo, hi, 0);
 }
 
 static inline const struct alert *th_find(const struct th *t, uint32_t lo,
     uint32_t hi)
 {
-	for (size_t i = 0; i < t->nal; i++)
-		if (t->al[i].sid >= lo && t->al[i].sid <= hi)
-			return &t->al[i];
-	return NULL;
+	return th_find_of(t, lo, hi, 0);
 }
 
 static inline void th_l3(struct sim_l3 *h, uint32_t sip, uint32_t dip)

@@ -36,8 +36,9 @@ struct rig {
 	struct flow_table *ft;
 	struct baseline *b;
 	struct alert_sink *sink;
-	size_t nal;
+	size_t nal;			/* the reports at episodes' ends */
 	struct alert al[MAX_AL];
+	size_t nprogress;		/* progress reports (alert.ongoing) */
 	char json[MAX_AL][2048];
 	uint64_t last;
 	uint16_t sport;
@@ -49,6 +50,10 @@ static void listen_fn(const struct alert *a, const struct alert_device *d,
 	struct rig *r = ud;
 	struct jbuf jb;
 
+	if (a->ongoing) {
+		r->nprogress++;
+		return;
+	}
 	if (r->nal >= MAX_AL)
 		return;
 	r->al[r->nal] = *a;
@@ -288,6 +293,8 @@ static void test_lateral(void **state)
 	habit(r, 1000 + 4 * 3600 + 60, 1000 + 5 * 3600);
 	finish(r);
 	assert_int_equal(count_cat(r, ALERT_CAT_LATERAL_MOVEMENT), 3);
+	/* the two of severity 2 were also reported when they opened */
+	assert_int_equal(r->nprogress, 2);
 	assert_int_equal(r->al[r->nal - 1].severity, 2);
 	assert_int_equal(r->al[r->nal - 1].count, 1);
 	const struct alert *a = find_cat(r, ALERT_CAT_LATERAL_MOVEMENT);

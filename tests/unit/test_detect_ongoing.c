@@ -1,9 +1,10 @@
-/* test_detect_ongoing.c - episodes that go on are reported while they do
- * (config.h's ALERT_ONGOING_*): a brute force that never pauses and a
- * scan that keeps probing get a progress report (alert.ongoing) two
- * minutes in, then one an hour, and the complete report at their end; a
- * short episode still gets exactly one report, and the sink drops
- * progress reports of severity 3 (they wait for the end). Time moves as in the
+/* test_detect_ongoing.c - episodes are reported when they open and while
+ * they go on (config.h's ALERT_ONGOING_*): a brute force that never
+ * pauses and a scan that keeps probing get a progress report
+ * (alert.ongoing) at the detector's first look after the threshold was
+ * crossed, then one an hour, and the complete report at their end; a
+ * short episode gets its opening report and its complete one, and the
+ * sink drops progress reports of severity 3 (they wait for the end). Time moves as in the
  * pipeline: detect_tick with each packet's time. */
 #include "detect_harness.h"
 #include "util/json.h"
@@ -53,7 +54,7 @@ static void test_bruteforce_going_on(void **state)
 	r.got.all = 1;
 	/* 2 h 10 min of guesses every 6 s, never a pause */
 	run_guesses(&r, 6, 7800, when, 8);
-	/* progress reports two minutes in, then an hour apart */
+	/* a progress report when it opened, then an hour apart */
 	assert_int_equal(r.got.n, 3);
 	for (int i = 0; i < 3; i++) {
 		assert_int_equal(r.got.a[i].ongoing, 1);
@@ -61,13 +62,16 @@ static void test_bruteforce_going_on(void **state)
 		assert_int_equal(r.got.a[i].category, ALERT_CAT_BRUTE_FORCE);
 		rig_assert_addr(&r.got.a[i].src, "192.168.56.1");
 	}
-	/* made within a walk (30 s) and a session of the minute mark */
-	assert_true(when[0] >= T0 + S(ALERT_ONGOING_FIRST_S));
-	assert_true(when[0] <= T0 + S(ALERT_ONGOING_FIRST_S + 30 + 6));
+	/* made within a walk (30 s) and a session of the moment the
+	 * BF_ATTEMPTS-th guess ended (a session is counted at its end) */
+	const uint64_t opened = T0 + S((BF_ATTEMPTS - 1) * 6 + 4);
+	assert_true(when[0] >= opened);
+	assert_true(when[0] <= opened + S(30 + 6));
+	assert_true(r.got.a[0].count <= BF_ATTEMPTS + (30 + 6) / 6);
 	assert_true(when[1] - when[0] >= S(ALERT_ONGOING_EVERY_S));
 	assert_true(when[1] - when[0] <= S(ALERT_ONGOING_EVERY_S + 30 + 6));
 	/* the counts so far grow */
-	assert_true(r.got.a[0].count >= 10);
+	assert_true(r.got.a[0].count >= BF_ATTEMPTS);
 	assert_true(r.got.a[1].count > r.got.a[0].count);
 	assert_true(r.got.a[2].count > r.got.a[1].count);
 	assert_true(r.got.a[0].ts_end <= when[0]);
@@ -87,16 +91,24 @@ static void test_bruteforce_short(void **state)
 
 	rig_open(&r, "bruteforce", NULL);
 	r.got.all = 1;
-	/* 15 guesses in 42 s: over before a progress report is due */
+	/* 15 guesses in 42 s: reported when it opened (the 10th guess),
+	 * before it was over */
 	run_guesses(&r, 3, 45, when, 2);
+	assert_int_equal(r.got.n, 1);
+	assert_int_equal(r.got.a[0].ongoing, 1);
+	assert_true(r.got.a[0].count >= BF_ATTEMPTS);
+	assert_true(r.got.a[0].count < 15);
+	assert_true(when[0] < T0 + S(45));
 	for (uint64_t t = T0 + S(50); t < T0 + S(1000); t += S(1))
 		detect_tick(r.d, t);
-	/* the window (300 s) without a guess ended it: one report */
-	assert_int_equal(r.got.n, 1);
-	assert_int_equal(r.got.a[0].ongoing, 0);
-	assert_int_equal(r.got.a[0].count, 15);
+	/* the window (300 s) without a guess ended it: the complete report,
+	 * and nothing more */
+	assert_int_equal(r.got.n, 2);
+	assert_int_equal(r.got.a[1].ongoing, 0);
+	assert_int_equal(r.got.a[1].count, 15);
+	assert_int_equal(r.got.a[1].ts_start, r.got.a[0].ts_start);
 	rig_close(&r, T0 + S(1000));
-	assert_int_equal(r.got.n, 1);
+	assert_int_equal(r.got.n, 2);
 }
 
 /* A horizontal scan that goes on: a new host every 0.5 s for 5 min. */
@@ -112,18 +124,21 @@ static void test_scan_going_on(void **state)
 		    IP4(10, 0, i / 200, 1 + i % 200), 23, SIM_TH_SYN);
 		detect_tick(t->d, ts);
 	}
-	before_end = th_count(t, 1000, 1099);
+	before_end = th_count_of(t, 1000, 1099, 1);
 	assert_int_equal(before_end, 1);
-	const struct alert *a = th_find(t, 1000, 1099);
-	assert_int_equal(a->ongoing, 1);
+	assert_int_equal(th_count(t, 1000, 1099), 0);
+	const struct alert *a = th_find_of(t, 1000, 1099, 1);
 	assert_true(a->ts_start <= S(1000) + S(1));
-	assert_true(a->ts_end < S(1000) + S(300));
+	/* at the first look (a walk, 30 s) after the threshold was crossed,
+	 * itself within the horizontal window */
+	printf("  scan: progress report %.1f s in, count %u\n",
+	    (double)(a->ts_end - a->ts_start) / 1e9, (unsigned)a->count);
+	assert_true(a->ts_end <= a->ts_start + S(SCAN_WINDOW_S + 30));
 	assert_true(a->count < 600);
 	th_finish(t);
-	assert_int_equal(th_count(t, 1000, 1099), 2);
-	const struct alert *fin = &t->al[t->nal - 1];
-	assert_true(fin->sid >= 1000 && fin->sid <= 1099);
-	assert_int_equal(fin->ongoing, 0);
+	assert_int_equal(th_count_of(t, 1000, 1099, 1), 1);
+	assert_int_equal(th_count(t, 1000, 1099), 1);
+	const struct alert *fin = th_find(t, 1000, 1099);
 	assert_int_equal(fin->count, 600);
 	assert_int_equal(fin->ts_start, a->ts_start);
 	th_free(t);
