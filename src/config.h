@@ -423,7 +423,7 @@
 #define ALERT_BUDGET_DEVICES   4096
 /* An episode is reported when it ends. One of severity 1-2 is also
  * reported when it opens, at its detector's next look (detectors look
- * every 1-30 s of packet time, the beacon check every 300 s), and again
+ * every 1-60 s of packet time, the beacon check every 300 s), and again
  * each time it has gone on EVERY_S more (episode.ongoing true, counts so
  * far), so a live sensor tells of an attack, a miner or a C2 beacon
  * within seconds, as Zeek's notices and ntopng's engaged alerts do, and
