@@ -2,7 +2,10 @@
  * outside any handshake (ACK, RST, FIN, PSH), connection floods (one host
  * completing hundreds of handshakes a second with one host: HTTP and
  * login floods), floods of other IP protocols (GRE, random protocol
- * numbers), spoofed-source floods, reflection/amplification (UDP
+ * numbers), IP fragment floods (fragments with no transport header to
+ * read: the rest of a datagram, or a first fragment cut inside its
+ * header as hping3 -f sends), spoofed-source floods,
+ * reflection/amplification (UDP
  * responses from amplifier ports, unsolicited SYN-ACKs) against a victim,
  * and an internal device taking part in a flood (the dominant sender of a
  * flood is named).
@@ -26,13 +29,13 @@
 #include "util/lrutab.h"
 
 enum ftype { T_SYN, T_UDP, T_ICMP, T_REFL, T_SYNACK, T_TCPX, T_IP,
-	T_CONN, T__COUNT };
+	T_CONN, T_FRAG, T__COUNT };
 
 static const char *const ftype_sig[T__COUNT] = {
 	"TCP SYN flood", "UDP flood", "ICMP flood",
 	"UDP reflection/amplification flood", "TCP SYN-ACK reflection flood",
 	"TCP flood outside any handshake (ACK/PSH/RST/FIN)",
-	"IP protocol flood", "TCP connection flood",
+	"IP protocol flood", "TCP connection flood", "IP fragment flood",
 };
 
 #define TOPK 4
@@ -53,7 +56,8 @@ struct victim {
 	uint32_t n[T__COUNT];		/* this window, by type */
 	uint32_t done;			/* completed handshakes (window) */
 	uint32_t udp_out;		/* victim's own UDP packets (window) */
-	uint32_t ip_out;		/* ... of other IP protocols */
+	uint32_t ip_out;		/* ... of other IP protocols (both
+					 * with their fragments) */
 	uint32_t tcpx_data;		/* T_TCPX packets carrying data */
 	uint64_t refl_bytes, req_bytes;	/* amplifier responses / requests
 					 * (window) */
@@ -82,7 +86,7 @@ struct flood {
 	struct lrutab *t;
 	double rate[T__COUNT];
 	double syn_max_done, udp_max_reply, refl_min_amp, top_share;
-	double ip_max_reply;
+	double ip_max_reply, frag_max_reply;
 	uint64_t idle_ns;
 	uint64_t alerts;
 	uint64_t next_ongoing;		/* see ep_ongoing_walk */
@@ -186,7 +190,8 @@ static void emit(struct flood *fl, const struct addr *victim,
 	a.proto = v->type == T_ICMP ? (victim->family == 6 ?
 	    IPPROTO_NUM_ICMPV6 : IPPROTO_NUM_ICMP) :
 	    (v->type == T_UDP || v->type == T_REFL) ? IPPROTO_NUM_UDP :
-	    v->type == T_IP ? v->ipproto : IPPROTO_NUM_TCP;
+	    v->type == T_IP || v->type == T_FRAG ? v->ipproto :
+	    IPPROTO_NUM_TCP;
 	addr_fmt(victim, vs, sizeof(vs));
 	if (named) {
 		a.src = tb->a;
@@ -211,7 +216,8 @@ static void emit(struct flood *fl, const struct addr *victim,
 		    ftype_sig[v->type], vs, dset_saturated(&v->ep_srcs) ?
 		    "at least " : "~", srcs, v->type == T_SYN ||
 		    v->type == T_UDP || v->type == T_ICMP ||
-		    v->type == T_TCPX || v->type == T_IP ? " (spoofed or "
+		    v->type == T_TCPX || v->type == T_IP ||
+		    v->type == T_FRAG ? " (spoofed or "
 		    "distributed)" : "");
 	alert_text(&a, "%.0f packets/s peak to %s (threshold %.0f/s), "
 	    "%" PRIu64 " packets, %" PRIu64 " bytes in %.2f s, %s%.0f "
@@ -236,11 +242,15 @@ static void emit(struct flood *fl, const struct addr *victim,
 		alert_kv_num(&a, "handshakes_completed_ratio", v->ep.count ?
 		    (double)v->ep_done / (double)v->ep.count : 0);
 		alert_kv_num(&a, "max_completed_ratio", fl->syn_max_done);
-	} else if (v->type == T_UDP || v->type == T_IP) {
+	} else if (v->type == T_UDP || v->type == T_IP ||
+	    v->type == T_FRAG) {
 		alert_kv_num(&a, "reply_ratio", v->ep.count ?
 		    (double)v->ep_out / (double)v->ep.count : 0);
 		alert_kv_num(&a, "max_reply_ratio", v->type == T_UDP ?
-		    fl->udp_max_reply : fl->ip_max_reply);
+		    fl->udp_max_reply : v->type == T_IP ? fl->ip_max_reply :
+		    fl->frag_max_reply);
+		if (v->type == T_FRAG)
+			alert_kv_num(&a, "ip_protocol", v->ipproto);
 	} else if (v->type == T_REFL) {
 		alert_kv_num(&a, "response_bytes", (double)v->ep_refl_bytes);
 		alert_kv_num(&a, "request_bytes", (double)v->ep_req_bytes);
@@ -295,6 +305,11 @@ static int qualifies(const struct flood *fl, const struct victim *v,
 	case T_IP:
 		/* a tunnel (GRE, ESP) carries traffic both ways */
 		return (double)v->ip_out <= fl->ip_max_reply * n;
+	case T_FRAG:
+		/* large datagrams a host asked for (its requests) or
+		 * exchanges (a tunnel) come with its own traffic back */
+		return (double)v->udp_out + v->ip_out <=
+		    fl->frag_max_reply * n;
 	case T_CONN:
 		/* from one or two hosts (an HTTP or login flood); many
 		 * clients completing handshakes are a busy server */
@@ -361,7 +376,8 @@ static void count(struct flood *fl, const struct detect_pkt *dp,
 	v->peak = v->n[t];
 	v->bytes = (uint64_t)p->wirelen * v->n[t];	/* window estimate */
 	v->ep_done = v->done;
-	v->ep_out = t == T_IP ? v->ip_out : v->udp_out;
+	v->ep_out = t == T_IP ? v->ip_out : t == T_FRAG ? (uint64_t)
+	    v->udp_out + v->ip_out : v->udp_out;
 	v->ipproto = p->l4proto;
 	v->ep_refl_bytes = v->refl_bytes;
 	v->ep_req_bytes = v->req_bytes;
@@ -382,7 +398,8 @@ static void count(struct flood *fl, const struct detect_pkt *dp,
 }
 
 /* Traffic the victim itself sends (replies, requests to amplifiers);
- * udp: 1 UDP, 0 TCP or ICMP, -1 another IP protocol. */
+ * udp: 1 UDP, 0 TCP or ICMP, -1 another IP protocol (a fragment counts
+ * as its datagram's protocol). */
 static void outgoing(struct flood *fl, const struct packet *p, int udp)
 {
 	struct vkey k;
@@ -395,12 +412,14 @@ static void outgoing(struct flood *fl, const struct packet *p, int udp)
 	roll(v, p->ts_ns);
 	if (udp < 0) {
 		v->ip_out++;
-		if (v->ep.open && v->type == T_IP)
+		if (v->ep.open && (v->type == T_IP || v->type == T_FRAG))
 			v->ep_out++;
 	} else if (udp) {
 		v->udp_out++;
-		if (v->ep.open && v->type == T_UDP)
+		if (v->ep.open && (v->type == T_UDP || v->type == T_FRAG))
 			v->ep_out++;
+		if (p->frag && !p->frag_first)
+			return;		/* no port to read */
 		if (amp_port(p->dport)) {
 			v->req_bytes += p->wirelen;
 			if (v->ep.open)
@@ -456,8 +475,18 @@ static void flood_packet(void *st, const struct detect_pkt *dp)
 	const struct packet *p = dp->p;
 	const struct flow *f = dp->f;
 
-	if (!p->ip_version || (p->frag && !p->frag_first))
+	if (!p->ip_version)
 		return;
+	if (p->frag && (!p->frag_first ||
+	    (known_l4(p->l4proto) && !p->has_l4))) {
+		/* no transport header to read: counted by the fragments
+		 * (a first fragment with one counts as its protocol) */
+		outgoing(fl, p, p->l4proto == IPPROTO_NUM_UDP ? 1 :
+		    known_l4(p->l4proto) ? 0 : -1);
+		if (!group_addr(&p->dst))
+			count(fl, dp, T_FRAG);
+		return;
+	}
 	if (!known_l4(p->l4proto)) {
 		/* GRE, ESP, random protocol numbers; routing and group
 		 * protocols go to multicast groups */
@@ -609,6 +638,12 @@ static void *flood_create(const struct detect_ctx *ctx,
 	fl->ip_max_reply = detect_setting(set, "flood.ip_max_reply",
 	    FLOOD_IP_MAX_REPLY, "flood: largest share of packets the target "
 	    "sends back in an IP protocol flood (0..1)");
+	fl->rate[T_FRAG] = detect_setting(set, "flood.frag_rate",
+	    FLOOD_FRAG_RATE, "flood: IP fragments per second to one host "
+	    "that carry no transport header (the rest of a datagram)");
+	fl->frag_max_reply = detect_setting(set, "flood.frag_max_reply",
+	    FLOOD_FRAG_MAX_REPLY, "flood: largest share of packets the "
+	    "target sends back in a fragment flood (0..1)");
 	fl->rate[T_CONN] = detect_setting(set, "flood.conn_rate",
 	    FLOOD_CONN_RATE, "flood: connections per second one or two "
 	    "hosts complete with one host (HTTP and login floods)");

@@ -1,11 +1,12 @@
 /* test_detect_flood.c - the flood check (src/detect/check_flood.c) on
  * simulator-built traffic: SYN, UDP and ICMP floods, spoofed sources,
  * reflection (UDP amplifier responses, unsolicited SYN-ACKs), TCP floods
- * outside any handshake, connection floods, GRE floods, an internal
- * device taking part; quiet just below each rate, on many clients'
- * completed handshakes, on an ACK/FIN scan and its resets, on
- * connections open before the capture and on a tunnel; 100,000 spoofed
- * sources without allocating. */
+ * outside any handshake, connection floods, GRE floods, IP fragment
+ * floods, an internal device taking part; quiet just below each rate, on
+ * many clients' completed handshakes, on an ACK/FIN scan and its resets,
+ * on connections open before the capture, on a tunnel and on large
+ * datagrams a host asked for; 100,000 spoofed sources without
+ * allocating. */
 #include "detect_harness.h"
 #include "util/alloc.h"
 
@@ -275,6 +276,89 @@ static void test_ip_protocol_flood(void **state)
 	}
 }
 
+/* An IPv4 fragment of protocol proto carrying len bytes (at most 1400)
+ * at byte offset off (a multiple of 8); more: the MF flag. At offset 0
+ * the first bytes are where proto's header would be. */
+static void ip_frag(struct th *t, uint64_t ts, uint32_t sip, uint32_t dip,
+    uint8_t proto, unsigned off, int more, size_t len)
+{
+	uint8_t f[SIM_FRAME_MAX], pl[1400];
+	struct sim_l3 h;
+
+	th_l3(&h, sip, dip);
+	memset(pl, 0x41, sizeof(pl));
+	assert_true(len >= 8 && len - 8 <= sizeof(pl));
+	size_t n = sim_build_udp4(f, sizeof(f), &h, 4000, 5000, pl, len - 8);
+	uint8_t *ip = f + 14;
+	uint16_t fw = (uint16_t)((more ? 0x2000 : 0) | (off / 8));
+	ip[6] = (uint8_t)(fw >> 8);
+	ip[7] = (uint8_t)fw;
+	ip[9] = proto;
+	ip[10] = ip[11] = 0;
+	uint16_t ck = sim_csum_fold(sim_csum_add(0, ip, 20));
+	ip[10] = (uint8_t)(ck >> 8);
+	ip[11] = (uint8_t)ck;
+	th_frame(t, ts, f, n);
+}
+
+/* 1,200 fragments a second for 2 s that carry no transport header: the
+ * rest of large UDP datagrams, spoofed and from one source, and TCP ACKs
+ * cut after 16 bytes of their header (hping3 -f), spoofed. Just below
+ * the rate (990/s) stays quiet. */
+static void test_fragment_flood(void **state)
+{
+	(void)state;
+	for (unsigned k = 0; k < 4; k++) {
+		struct th *t = th_new(NULL);
+		unsigned rate = k == 3 ? 990 : 1200;
+		for (unsigned i = 0; i < 2 * rate; i++) {
+			uint64_t ts = S(1000) + S(1) * i / rate;
+			uint32_t src = k == 1 ? EXT : spoof(i);
+			if (k == 2)
+				ip_frag(t, ts, src, VICTIM, 6, 0, 1, 16);
+			else
+				ip_frag(t, ts, src, VICTIM, 17, 1480, 0, 1000);
+		}
+		th_finish(t);
+		assert_int_equal(th_count(t, 1100, 1199), k < 3);
+		if (k < 3) {
+			const struct alert *a = th_find(t, 1108, 1108);
+			assert_non_null(a);
+			assert_int_equal(a->category, ALERT_CAT_FLOOD);
+			assert_int_equal(a->proto, k == 2 ? 6 : 17);
+			assert_int_equal(a->dst.a[3], 10);
+			assert_int_equal(a->src.family, k == 1 ? 4 : 0);
+			assert_true(a->count >= 1800);
+			assert_non_null(strstr(a->signature,
+			    "IP fragment flood"));
+		}
+		th_free(t);
+	}
+}
+
+/* Not a flood: a host receiving 1,500 large datagrams a second that it
+ * asked for (a request each, answered in a first fragment and a second
+ * one), and a tunnel whose fragments go both ways. */
+static void test_fragment_asked_quiet(void **state)
+{
+	(void)state;
+	for (unsigned tunnel = 0; tunnel <= 1; tunnel++) {
+		struct th *t = th_new(NULL);
+		for (unsigned i = 0; i < 3000; i++) {
+			uint64_t ts = S(1000) + S(1) * i / 1500;
+			if (tunnel)
+				ip_frag(t, ts, VICTIM, EXT, 17, 1480, 0, 600);
+			else
+				th_udp(t, ts, VICTIM, 5000, EXT, 4000, 40);
+			ip_frag(t, ts + 1000, EXT, VICTIM, 17, 0, 1, 1400);
+			ip_frag(t, ts + 2000, EXT, VICTIM, 17, 1400, 0, 600);
+		}
+		th_finish(t);
+		assert_int_equal(th_count(t, 1100, 1199), 0);
+		th_free(t);
+	}
+}
+
 static void test_icmp_flood(void **state)
 {
 	(void)state;
@@ -393,6 +477,8 @@ int main(void)
 		cmocka_unit_test(test_tcp_out_of_state_flood),
 		cmocka_unit_test(test_tcp_out_of_state_quiet),
 		cmocka_unit_test(test_ip_protocol_flood),
+		cmocka_unit_test(test_fragment_flood),
+		cmocka_unit_test(test_fragment_asked_quiet),
 		cmocka_unit_test(test_icmp_flood),
 		cmocka_unit_test(test_reflection),
 		cmocka_unit_test(test_reflection_own_requests_quiet),
