@@ -305,6 +305,17 @@
 					 * (explained, not scored) */
 
 /* Cryptomining: Stratum calls or nDPI "Mining" flows per device. */
+/* Slow HTTP DoS (check_slowdos.c): SLOWDOS_CONNS connections to one web
+ * service held open within SLOWDOS_WINDOW_S, each at least MIN_AGE_S old
+ * with at most MAX_BYTES from its client and nothing from its server.
+ * slowloris.py holds 150 (a header line each every 15 s); Apache's
+ * default pool is 150-256 workers, an IoT device's web server a few. */
+#define SLOWDOS_CONNS        50
+#define SLOWDOS_WINDOW_S     60
+#define SLOWDOS_MIN_AGE_S    5
+#define SLOWDOS_MAX_BYTES    8192
+#define SLOWDOS_IDLE_S       120
+#define SLOWDOS_MEMCAP       (256u * 1024u)
 #define MINING_MEMCAP        (256u * 1024u)
 #define MINING_IDLE_S        3600
 

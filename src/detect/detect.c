@@ -12,7 +12,7 @@
 static const struct check_ops *const checks[] = {
 	&check_scan, &check_flood, &check_arp, &check_dhcp, &check_ndpi_risk,
 	&check_bruteforce, &check_beacon, &check_mining, &check_cleartext,
-	&check_dns,
+	&check_dns, &check_slowdos,
 };
 #define NCHECKS (sizeof(checks) / sizeof(checks[0]))
 

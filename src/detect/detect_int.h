@@ -74,6 +74,6 @@ void *detect_oom(char *err, size_t errlen, const char *check);
 /* Every check, in the order they run (detect.c). */
 extern const struct check_ops check_scan, check_flood, check_arp,
     check_dhcp, check_ndpi_risk, check_bruteforce, check_beacon,
-    check_mining, check_cleartext, check_dns;
+    check_mining, check_cleartext, check_dns, check_slowdos;
 
 #endif /* EW_DETECT_INT_H */

@@ -1,8 +1,9 @@
 /* detect_harness.h - the harnesses the detect unit tests share (header
  * only; every function static inline so a test uses what it needs).
  *
- *  - "th" (scan, flood, arp/dhcp): real frames through the decoder, the
- *    flow table and the detector;
+ *  - "th" (scan, flood, arp/dhcp, slowdos): real frames through the
+ *    decoder, the flow table (and with th_new_proto the application
+ *    parsers and nDPI) and the detector;
  *  - "rig" (beacon, dns, bruteforce, mining/cleartext): hand-filled
  *    packets, flows and app metadata straight into the detect API, the
  *    alerts of one detector collected.
@@ -24,6 +25,7 @@
 #include "decode/decode.h"
 #include "detect/detect.h"
 #include "flow/flow.h"
+#include "proto/proto.h"
 #include "sim/sim_internal.h"
 #include "util/homenet.h"
 
@@ -43,6 +45,7 @@ struct th {
 	struct packet p;
 	struct flow_table *ft;
 	struct detect *d;
+	struct proto *ps;		/* th_new_proto only */
 	struct alert_sink *sink;
 	size_t nal;
 	struct alert al[TH_MAX_ALERTS];
@@ -63,12 +66,16 @@ static inline void th_flow_end(struct flow *f, enum flow_end_reason why,
 {
 	struct th *t = ud;
 	(void)why;
+	if (t->ps)
+		proto_flow_end(t->ps, f);
 	if (t->d)
 		detect_flow_end(t->d, f);
 }
 
-/* set: NULL-terminated "key=value" overrides */
-static inline struct th *th_new(const char *const *set)
+/* set: NULL-terminated "key=value" overrides; with_proto: the
+ * application parsers and nDPI look at every frame first, as in the
+ * pipeline */
+static inline struct th *th_new_with(const char *const *set, int with_proto)
 {
 	struct th *t = calloc(1, sizeof(*t));
 	struct detect_config cfg;
@@ -87,10 +94,27 @@ static inline struct th *th_new(const char *const *set)
 	flow_config_default(&fc);
 	t->ft = flow_table_new(&fc, 7, th_flow_end, t);
 	assert_non_null(t->ft);
-	t->d = detect_new(&cfg, &hn, t->sink, NULL, err, sizeof(err));
+	if (with_proto) {
+		struct proto_config pc;
+		proto_config_default(&pc);
+		t->ps = proto_new(&pc, err, sizeof(err));
+		if (!t->ps)
+			fail_msg("proto_new: %s", err);
+	}
+	t->d = detect_new(&cfg, &hn, t->sink, t->ps, err, sizeof(err));
 	if (!t->d)
 		fail_msg("detect_new: %s", err);
 	return t;
+}
+
+static inline struct th *th_new(const char *const *set)
+{
+	return th_new_with(set, 0);
+}
+
+static inline struct th *th_new_proto(const char *const *set)
+{
+	return th_new_with(set, 1);
 }
 
 /* One frame; m may be NULL (nothing parsed). */
@@ -104,6 +128,11 @@ static inline void th_frame_meta(struct th *t, uint64_t ts, const uint8_t *f,
 	dec_packet(&t->ds, &t->p, DEC_LINK_ETHERNET, f, (uint32_t)len,
 	    (uint32_t)len, ts);
 	struct flow *fl = flow_update(t->ft, &t->p, &ts_dir);
+	struct app_meta seen;
+	if (!m && t->ps) {
+		proto_inspect(t->ps, &t->p, fl, ts_dir, &seen);
+		m = &seen;
+	}
 	if (!m) {
 		memset(&none, 0, sizeof(none));
 		none.kind = APP_NONE;
@@ -130,6 +159,7 @@ static inline void th_free(struct th *t)
 {
 	detect_free(t->d);
 	flow_table_free(t->ft);
+	proto_free(t->ps);
 	alert_sink_free(t->sink);
 	free(t);
 }
