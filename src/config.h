@@ -333,6 +333,12 @@
 #define DNS_TXT_QUERIES      40		/* TXT/NULL queries to one domain */
 #define DNS_DGA_NX           10		/* random-looking NXDOMAIN names */
 #define DNS_NX_BURST         100	/* distinct NXDOMAIN names */
+/* A query flood: this many queries from one client for one registered
+ * domain within the window (100 a second for 10 s; a browser loading a
+ * page asks a few dozen names of several domains, a device a few a
+ * minute; DNS blocklist lookups are left out by their names). */
+#define DNS_FLOOD_QUERIES    1000
+#define DNS_FLOOD_WINDOW_S   10
 
 /* ---- detect-a: scan, flood, ARP, DHCP, nDPI risks ---------------------
  * Defaults fit a home and a small office; each is a `--set` key (see

@@ -20,6 +20,15 @@
  * (Chrome's NXDOMAIN-hijack probes, search-domain misses) are ignored.
  * NXDOMAIN burst: many distinct NXDOMAIN names from one client (severity 3).
  *
+ * Query flood, per (client, registered domain): DNS_FLOOD_QUERIES within
+ * DNS_FLOOD_WINDOW_S, far beyond what any device asks of one domain: a
+ * bot taking part in a DNS flood, typically random subdomains of the
+ * victim's domain sent through the resolver ("water torture", Mirai's
+ * DNS attack), which the resolver answers, so the flood check's one-way
+ * rule cannot see it, and answers with SERVFAIL once the victim's
+ * servers give out, so the NXDOMAIN burst cannot either. Category
+ * flood, severity 1 from a device of the home network.
+ *
  * One alert per episode; an episode ends after a window without
  * evidence. */
 #include "detect/detect_int.h"
@@ -47,6 +56,9 @@ struct tun_key {
 struct tun_rec {
 	uint64_t win_start, first, last;
 	uint64_t reported;		/* last progress report, 0 = none */
+	uint64_t fwin;			/* the query-flood window's start */
+	uint32_t fq, peak_fq;		/* its queries; the most in one */
+	uint8_t flood;			/* the episode is a query flood */
 	uint32_t queries, txt_null, newsub;
 	double sum_len, sum_ent;
 	uint64_t bytes;			/* subdomain characters sent */
@@ -75,8 +87,9 @@ struct dnsc {
 	struct detect_walk walk;	/* first: see detect_walk_tick */
 	const struct detect_ctx *ctx;
 	struct lrutab *tun, *cli;
-	uint64_t window;
+	uint64_t window, flood_window;
 	double tun_unique, tun_len, tun_ent, txt_q, dga_nx, nx_burst;
+	double flood_q;
 };
 
 /* ---- names -------------------------------------------------------------- */
@@ -255,18 +268,63 @@ static double distinct(const uint8_t *bits)
 	return (double)BITS * log((double)BITS / (double)zeros);
 }
 
+/* The most distinct() can say (one bit left clear). */
+static double distinct_max(void)
+{
+	return (double)BITS * log((double)BITS);
+}
+
 /* ---- alerts ------------------------------------------------------------- */
+
+static void emit_flood(struct dnsc *c, const struct tun_key *k,
+    const struct tun_rec *r, int ongoing)
+{
+	struct alert a;
+	double uniq = distinct(r->bits);
+	int home = homenet_contains(&c->ctx->home, &k->cli);
+	/* most names new: random subdomains */
+	int torture = uniq * 2 >= (double)(r->queries < BITS ? r->queries :
+	    BITS);
+
+	alert_init(&a, 2403, ALERT_CAT_FLOOD, home ? 1 :
+	    homenet_contains(&c->ctx->home, &r->resolver) ? 2 : 3,
+	    "T1499.002", "dns", r->first);
+	alert_signature(&a, "DNS query flood %s %s%s", torture ?
+	    "(random subdomains) for" : "for", r->dom,
+	    home ? " (DDoS participation)" : "");
+	detect_alert_episode(&a, r->last, r->queries, 0);
+	detect_alert_hosts(&a, &k->cli, &r->resolver, 53, 17,
+	    r->has_mac ? r->mac : NULL);
+	alert_text(&a, "%u queries for %s, at most %u within %.0f s "
+	    "(threshold %.0f), about %.0f unique subdomains (the count "
+	    "saturates near %.0f)", r->queries, r->dom, r->peak_fq,
+	    (double)c->flood_window / 1e9, c->flood_q, floor(uniq + 0.5),
+	    floor(distinct_max() + 0.5));
+	alert_kv_str(&a, "domain", r->dom);
+	alert_kv_num(&a, "queries", r->queries);
+	alert_kv_num(&a, "peak_window_queries", r->peak_fq);
+	alert_kv_num(&a, "unique_subdomains", floor(uniq + 0.5));
+	alert_kv_num(&a, "threshold_queries", c->flood_q);
+	alert_kv_num(&a, "window_seconds", (double)c->flood_window / 1e9);
+	a.ongoing = (uint8_t)ongoing;
+	alert_emit(c->ctx->sink, &a);
+}
 
 static void emit_tun(struct dnsc *c, const struct tun_key *k,
     const struct tun_rec *r, int ongoing)
 {
 	struct alert a;
 	double uniq = distinct(r->bits);
+	int exfil = r->bytes >= 100000;
+
+	if (r->flood) {
+		emit_flood(c, k, r, ongoing);
+		return;
+	}
 	double ml = r->newsub ? r->sum_len / r->newsub : 0;
 	double me = r->newsub ? r->sum_ent / r->newsub : 0;
 	int txt = !(uniq >= c->tun_unique && ml >= c->tun_len &&
 	    me >= c->tun_ent);
-	int exfil = r->bytes >= 100000;
 
 	alert_init(&a, txt ? 2401 : exfil ? 2402 : 2400, ALERT_CAT_DNS_TUNNEL,
 	    exfil ? 1 : 2, exfil ? "T1048.003" : "T1071.004", "dns",
@@ -404,6 +462,12 @@ static void on_query(struct dnsc *c, const struct packet *p,
 	if (ts > r->last)
 		r->last = ts;
 	r->queries++;
+	if (!r->fwin || ts < r->fwin || ts - r->fwin >= c->flood_window) {
+		r->fwin = ts;
+		r->fq = 0;
+	}
+	if (++r->fq > r->peak_fq)
+		r->peak_fq = r->fq;
 	r->resolver = p->dst;
 	ep_keep_mac(&r->has_mac, r->mac, p->has_eth ? p->src_mac : NULL);
 	if (q->type == 16 || q->type == 10)
@@ -428,6 +492,14 @@ static void on_query(struct dnsc *c, const struct packet *p,
 			if (ll > r->max_len)
 				r->max_len = (uint32_t)ll;
 		}
+	}
+	if (!r->flood && r->fq >= c->flood_q) {
+		r->flood = 1;
+		if (r->active)
+			r->reported = 0;	/* a new finding: report it */
+		else
+			c->walk.nactive++;
+		r->active = 1;
 	}
 	if (r->active)
 		return;
@@ -602,6 +674,16 @@ static void *create(const struct detect_ctx *ctx,
 	    "distinct random-looking NXDOMAIN domains (DGA)");
 	c->nx_burst = detect_setting(set, "dns.nx_burst", DNS_NX_BURST,
 	    "distinct NXDOMAIN names (burst)");
+	c->flood_q = detect_setting(set, "dns.flood_queries",
+	    DNS_FLOOD_QUERIES, "queries from one client for one domain "
+	    "within dns.flood_window_s (query flood)");
+	c->flood_window = (uint64_t)(detect_setting(set,
+	    "dns.flood_window_s", DNS_FLOOD_WINDOW_S, "seconds the query "
+	    "flood is counted in") * 1e9);
+	if (c->flood_q < 1)
+		c->flood_q = 1;
+	if (c->flood_window < 1000000000u)
+		c->flood_window = 1000000000u;
 	if (c->dga_nx > MAX_DGA)
 		c->dga_nx = MAX_DGA;
 	if (c->dga_nx < 1)

@@ -1,7 +1,9 @@
 /* test_detect_dns.c - the DNS abuse check through the detect API: a
- * tunnel of long random subdomains, TXT volume, DGA-like NXDOMAINs and an
- * NXDOMAIN burst fire; just below the thresholds, CDN hash-like names,
- * blocklist lookups, pronounceable typos and mDNS stay quiet. */
+ * tunnel of long random subdomains, TXT volume, DGA-like NXDOMAINs, an
+ * NXDOMAIN burst and a query flood (random subdomains, one name) fire;
+ * just below the thresholds, CDN hash-like names, blocklist lookups,
+ * pronounceable typos, mDNS and a fast but spread-out client stay
+ * quiet. */
 #include "detect_harness.h"
 
 static const uint32_t CLI = IP4(192, 168, 1, 70), RES = IP4(192, 168, 1, 1);
@@ -213,6 +215,75 @@ static void test_nx_burst(void **state)
 	assert_int_equal(r.got.a[0].count, 150);
 }
 
+/* n queries over span seconds from CLI: random 12-character subdomains
+ * of victim-example.com (Mirai's DNS flood) or, random 0, one name. */
+static void query_flood(struct rig *r, unsigned n, unsigned span, int random)
+{
+	uint32_t s = 0x2468ace;
+	char lab[16], name[80];
+
+	for (unsigned i = 0; i < n; i++) {
+		rand_label(&s, "abcdefghijklmnopqrstuvwxyz0123456789", 12, lab);
+		snprintf(name, sizeof(name), "%s.victim-example.com",
+		    random ? lab : "www");
+		dns(r, T0 + (uint64_t)span * NS * i / n, name, 1, 0, 0,
+		    APP_DNS);
+	}
+}
+
+static void test_query_flood(void **state)
+{
+	(void)state;
+	struct rig r;
+
+	rig_open(&r, "dns", NULL);
+	query_flood(&r, 1100, 10, 1);
+	rig_close(&r, T0 + 1000 * NS);
+	assert_int_equal(r.got.n, 1);
+	struct alert *a = &r.got.a[0];
+	assert_int_equal(a->sid, 2403);
+	assert_int_equal(a->category, ALERT_CAT_FLOOD);
+	assert_int_equal(a->severity, 1);	/* an inside device */
+	assert_int_equal(a->count, 1100);
+	rig_assert_addr(&a->src, "192.168.1.70");
+	assert_string_equal(a->signature, "DNS query flood (random subdomains) "
+	    "for victim-example.com (DDoS participation)");
+	/* one name asked over and over is a flood too */
+	rig_open(&r, "dns", NULL);
+	query_flood(&r, 1500, 10, 0);
+	rig_close(&r, T0 + 1000 * NS);
+	assert_int_equal(r.got.n, 1);
+	assert_string_equal(r.got.a[0].signature, "DNS query flood for "
+	    "victim-example.com (DDoS participation)");
+}
+
+/* Just below the rate (990 in 10 s), and 3,000 queries spread over 40 s
+ * (75 a second); blocklist lookups of a busy mail server, 200 a second,
+ * are left out by their names. */
+static void test_query_flood_quiet(void **state)
+{
+	(void)state;
+	struct rig r;
+	char name[80];
+
+	rig_open(&r, "dns", NULL);
+	query_flood(&r, 990, 10, 1);
+	rig_close(&r, T0 + 1000 * NS);
+	assert_int_equal(r.got.n + r.got.ongoing, 0);
+	rig_open(&r, "dns", NULL);
+	query_flood(&r, 3000, 40, 0);
+	rig_close(&r, T0 + 1000 * NS);
+	assert_int_equal(r.got.n + r.got.ongoing, 0);
+	rig_open(&r, "dns", NULL);
+	for (unsigned i = 0; i < 4000; i++) {
+		snprintf(name, sizeof(name), "%u.%u.%u.10.zen.spamhaus.org",
+		    i % 250, (i / 250) % 250, i % 7);
+		dns(&r, T0 + 20 * NS * i / 4000, name, 1, 0, 0, APP_DNS);
+	}
+	rig_close(&r, T0 + 1000 * NS);
+	assert_int_equal(r.got.n + r.got.ongoing, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -223,6 +294,8 @@ int main(void)
 		cmocka_unit_test(test_dga_fires),
 		cmocka_unit_test(test_dga_below_and_words),
 		cmocka_unit_test(test_nx_burst),
+		cmocka_unit_test(test_query_flood),
+		cmocka_unit_test(test_query_flood_quiet),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
