@@ -173,24 +173,37 @@ static void test_udp_two_way_quiet(void **state)
 	th_free(t);
 }
 
-/* An IP packet of protocol proto (GRE 47, ...) with 500 bytes. */
-static void ip_proto(struct th *t, uint64_t ts, uint32_t sip, uint32_t dip,
-    uint8_t proto)
+/* An IPv4 packet of protocol proto carrying len bytes (at most 1400):
+ * a fragment at byte offset off (a multiple of 8) when off or more (the
+ * MF flag); otherwise whole, its first bytes where proto's header would
+ * be. */
+static void ip_frag(struct th *t, uint64_t ts, uint32_t sip, uint32_t dip,
+    uint8_t proto, unsigned off, int more, size_t len)
 {
-	uint8_t f[SIM_FRAME_MAX], pl[492];
+	uint8_t f[SIM_FRAME_MAX], pl[1400];
 	struct sim_l3 h;
 
 	th_l3(&h, sip, dip);
-	memset(pl, 0, sizeof(pl));
-	size_t n = sim_build_udp4(f, sizeof(f), &h, 0x0000, 0x0800, pl,
-	    sizeof(pl));
+	memset(pl, 0x41, sizeof(pl));
+	assert_true(len >= 8 && len - 8 <= sizeof(pl));
+	size_t n = sim_build_udp4(f, sizeof(f), &h, 4000, 5000, pl, len - 8);
 	uint8_t *ip = f + 14;
-	ip[9] = proto;		/* the UDP header becomes GRE's */
+	uint16_t fw = (uint16_t)((more ? 0x2000 : 0) | (off / 8));
+	ip[6] = (uint8_t)(fw >> 8);
+	ip[7] = (uint8_t)fw;
+	ip[9] = proto;
 	ip[10] = ip[11] = 0;
 	uint16_t ck = sim_csum_fold(sim_csum_add(0, ip, 20));
 	ip[10] = (uint8_t)(ck >> 8);
 	ip[11] = (uint8_t)ck;
 	th_frame(t, ts, f, n);
+}
+
+/* An IP packet of protocol proto (GRE 47, ...) with 500 bytes. */
+static void ip_proto(struct th *t, uint64_t ts, uint32_t sip, uint32_t dip,
+    uint8_t proto)
+{
+	ip_frag(t, ts, sip, dip, proto, 0, 0, 500);
 }
 
 /* ACK, PSH-ACK and RST floods outside any handshake, 600/s for 2 s:
@@ -274,31 +287,6 @@ static void test_ip_protocol_flood(void **state)
 		}
 		th_free(t);
 	}
-}
-
-/* An IPv4 fragment of protocol proto carrying len bytes (at most 1400)
- * at byte offset off (a multiple of 8); more: the MF flag. At offset 0
- * the first bytes are where proto's header would be. */
-static void ip_frag(struct th *t, uint64_t ts, uint32_t sip, uint32_t dip,
-    uint8_t proto, unsigned off, int more, size_t len)
-{
-	uint8_t f[SIM_FRAME_MAX], pl[1400];
-	struct sim_l3 h;
-
-	th_l3(&h, sip, dip);
-	memset(pl, 0x41, sizeof(pl));
-	assert_true(len >= 8 && len - 8 <= sizeof(pl));
-	size_t n = sim_build_udp4(f, sizeof(f), &h, 4000, 5000, pl, len - 8);
-	uint8_t *ip = f + 14;
-	uint16_t fw = (uint16_t)((more ? 0x2000 : 0) | (off / 8));
-	ip[6] = (uint8_t)(fw >> 8);
-	ip[7] = (uint8_t)fw;
-	ip[9] = proto;
-	ip[10] = ip[11] = 0;
-	uint16_t ck = sim_csum_fold(sim_csum_add(0, ip, 20));
-	ip[10] = (uint8_t)(ck >> 8);
-	ip[11] = (uint8_t)ck;
-	th_frame(t, ts, f, n);
 }
 
 /* 1,200 fragments a second for 2 s that carry no transport header: the
