@@ -383,8 +383,9 @@
 #define FLOOD_FRAG_RATE      1000	/* IP fragments with no transport
 					 * header to read (the rest of a
 					 * datagram, hping3 -f's cut ones) */
-#define FLOOD_FRAG_MAX_REPLY 0.1	/* ... the target's own UDP, other IP
-					 * and fragments back / in */
+#define FLOOD_FRAG_MAX_REPLY 0.1	/* ... the target's own UDP and other
+					 * IP packets, fragments included,
+					 * back / in */
 #define FLOOD_TOP_SHARE      0.5	/* one source with this share of a
 					 * flood is named as its sender */
 #define FLOOD_IDLE_S         10
