@@ -45,6 +45,24 @@ static void print_devices(const struct pipeline *pl)
 			printf("    %s\n", line);
 }
 
+/* 1 when alert i is a progress report whose episode's complete report
+ * follows (same start, category and source): after the run the summary
+ * shows each finished episode once, complete. */
+static int completed_later(const struct alert_sink *s, size_t i)
+{
+	const struct alert_brief *b = alert_sink_brief(s, i);
+
+	if (!b->ongoing)
+		return 0;
+	for (size_t j = i + 1; j < alert_sink_kept(s); j++) {
+		const struct alert_brief *c = alert_sink_brief(s, j);
+		if (!c->ongoing && c->ts_start == b->ts_start &&
+		    c->category == b->category && strcmp(c->src, b->src) == 0)
+			return 1;
+	}
+	return 0;
+}
+
 static void print_alerts(const struct pipeline *pl)
 {
 	const struct alert_sink *s = pipeline_alerts(pl);
@@ -62,9 +80,14 @@ static void print_alerts(const struct pipeline *pl)
 		printf("; %llu more severity-3 over a device's daily budget",
 		    (unsigned long long)alert_sink_suppressed(s));
 	printf("\n");
+	size_t folded = 0;
 	for (size_t i = 0; i < alert_sink_kept(s); i++) {
 		const struct alert_brief *b = alert_sink_brief(s, i);
 		char ts[40];
+		if (completed_later(s, i)) {
+			folded++;
+			continue;
+		}
 		json_ts(b->ts_start, ts, sizeof(ts));
 		/* some signatures name the source already */
 		int named = b->src[0] && strstr(b->signature, b->src);
@@ -77,6 +100,9 @@ static void print_alerts(const struct pipeline *pl)
 		if (b->text[0])
 			printf("        why: %s\n", b->text);
 	}
+	if (folded)
+		printf("    (%zu progress reports of episodes shown complete "
+		    "above are in eve.json)\n", folded);
 	if (alert_sink_total(s) > alert_sink_kept(s))
 		printf("    ... %llu more in eve.json\n",
 		    (unsigned long long)(alert_sink_total(s) -

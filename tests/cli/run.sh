@@ -90,6 +90,14 @@ uniq_ids=$(jq -r 'select(.event_type=="flow")|.flow_id' "$E" | sort -u | wc -l)
 pk=$(jq -r 'select(.event_type=="stats")|.stats.capture.packets' "$E")
 if grep -q "^read $T/home.pcap: $pk packets," "$T/summary"; then
 	pass "summary counts match stats"; else fail "summary counts match stats" "$(head -1 "$T/summary")"; fi
+# a finished episode is listed once, complete: its opening report (in
+# eve.json, episode.ongoing) is folded into it
+nopen=$(jq -c 'select(.event_type=="alert" and .alert.category=="scan" and .episode.ongoing==true)' "$E" | wc -l)
+ndone=$(jq -c 'select(.event_type=="alert" and .alert.category=="scan" and (.episode.ongoing|not))' "$E" | wc -l)
+nsum=$(grep -c '^    \[[123]\] .* scan: ' "$T/summary")
+if [ "$nopen" -ge 1 ] && [ "$nsum" -eq "$ndone" ] && grep -q "^    ($nopen progress reports of episodes shown complete above" "$T/summary"; then
+	pass "summary lists each finished episode once"
+else fail "summary lists each finished episode once" "$nsum listed, $ndone complete, $nopen opening"; fi
 
 # alerts and devices follow DESIGN.md's contracts
 bad=$(jq -c 'select(.event_type=="alert") | select((.alert.signature|type)!="string"
