@@ -93,6 +93,7 @@ struct scan {
 	} ftp[SCAN_FTP_CTRL];
 	uint64_t alerts;
 	uint64_t next_ongoing;		/* see ep_ongoing_walk */
+	uint32_t nopen;			/* open episodes: no walk while 0 */
 };
 
 static double thr_of(const struct scan *s, int vertical, uint8_t kind)
@@ -195,8 +196,10 @@ static void emit(struct scan *s, int vertical, const void *key,
 
 	if (!t->ep.open)
 		return;
-	if (!ongoing)
+	if (!ongoing) {
 		t->ep.open = 0;
+		s->nopen--;
+	}
 	if (vertical) {
 		const struct vkey *k = key;
 		kind = K_TCP;
@@ -409,6 +412,7 @@ static void probe(struct scan *s, struct track *t, uint64_t th, double thr,
 		return;
 	t->slow = (uint8_t)slow;
 	episode_open(&t->ep, slow ? t->swin_start : t->win_start, now);
+	s->nopen++;
 	t->ep.count = slow ? t->swin_probes : t->win_probes;
 	t->ep_answered = slow ? t->swin_answered : t->win_answered;
 	t->all = slow ? t->swin : t->win;
@@ -683,7 +687,7 @@ static void scan_tick(void *st, uint64_t now)
 	struct scan *s = st;
 	expire(s, s->h, 0, now, 0);
 	expire(s, s->v, 1, now, 0);
-	if (ep_ongoing_walk(&s->next_ongoing, now)) {
+	if (s->nopen && ep_ongoing_walk(&s->next_ongoing, now)) {
 		ongoing(s, s->h, 0, now);
 		ongoing(s, s->v, 1, now);
 	}

@@ -7,6 +7,7 @@
  * sink drops progress reports of severity 3 (they wait for the end). Time moves as in the
  * pipeline: detect_tick with each packet's time. */
 #include "detect_harness.h"
+#include "detect/episode.h"
 #include "util/json.h"
 
 static const uint32_t ATT = IP4(192, 168, 56, 1), SRV = IP4(192, 168, 56, 3);
@@ -129,11 +130,12 @@ static void test_scan_going_on(void **state)
 	assert_int_equal(th_count(t, 1000, 1099), 0);
 	const struct alert *a = th_find_of(t, 1000, 1099, 1);
 	assert_true(a->ts_start <= S(1000) + S(1));
-	/* at the first look (a walk, 30 s) after the threshold was crossed,
-	 * itself within the horizontal window */
+	/* at the first look (a walk, EP_ONGOING_WALK_S) after the threshold
+	 * was crossed: SCAN_HORIZONTAL_DESTS hosts at two a second */
 	printf("  scan: progress report %.1f s in, count %u\n",
 	    (double)(a->ts_end - a->ts_start) / 1e9, (unsigned)a->count);
-	assert_true(a->ts_end <= a->ts_start + S(SCAN_WINDOW_S + 30));
+	assert_true(a->ts_end <= a->ts_start +
+	    S(SCAN_HORIZONTAL_DESTS / 2 + EP_ONGOING_WALK_S));
 	assert_true(a->count < 600);
 	th_finish(t);
 	assert_int_equal(th_count_of(t, 1000, 1099, 1), 1);

@@ -98,7 +98,7 @@ static void test_episodes(void **state)
 	sweep(t, S(1200), 100, 23, 0);
 	th_finish(t);
 	assert_int_equal(th_count(t, 1012, 1012), 2);
-	assert_int_equal(t->al[0].count, 100);
+	assert_int_equal(th_find(t, 1012, 1012)->count, 100);
 	th_free(t);
 }
 
