@@ -313,18 +313,17 @@ static void emit_flood(struct dnsc *c, const struct tun_key *k,
 static void emit_tun(struct dnsc *c, const struct tun_key *k,
     const struct tun_rec *r, int ongoing)
 {
-	struct alert a;
-	double uniq = distinct(r->bits);
-	int exfil = r->bytes >= 100000;
-
 	if (r->flood) {
 		emit_flood(c, k, r, ongoing);
 		return;
 	}
+	struct alert a;
+	double uniq = distinct(r->bits);
 	double ml = r->newsub ? r->sum_len / r->newsub : 0;
 	double me = r->newsub ? r->sum_ent / r->newsub : 0;
 	int txt = !(uniq >= c->tun_unique && ml >= c->tun_len &&
 	    me >= c->tun_ent);
+	int exfil = r->bytes >= 100000;
 
 	alert_init(&a, txt ? 2401 : exfil ? 2402 : 2400, ALERT_CAT_DNS_TUNNEL,
 	    exfil ? 1 : 2, exfil ? "T1048.003" : "T1071.004", "dns",

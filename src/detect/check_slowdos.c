@@ -164,7 +164,8 @@ static void on_packet(void *st, const struct detect_pkt *dp)
 		episode_open(&r->ep, r->win_start, now);
 		r->peak_conns = r->peak_clients = 0;
 		r->client = p->src;
-		r->many_clients = 0;
+		/* the window that opened it may hold other clients already */
+		r->many_clients = r->clients.set > 1;
 		r->has_mac = 0;
 		ep_keep_mac(&r->has_mac, r->mac, p->has_eth ? p->src_mac :
 		    NULL);
@@ -175,10 +176,11 @@ static void on_packet(void *st, const struct detect_pkt *dp)
 	r->ep.last = now;
 	if (memcmp(&r->client, &p->src, sizeof(p->src)) != 0)
 		r->many_clients = 1;
+	double nc = dset_estimate(&r->clients);
 	if (n > r->peak_conns)
 		r->peak_conns = n;
-	if (dset_estimate(&r->clients) > r->peak_clients)
-		r->peak_clients = dset_estimate(&r->clients);
+	if (nc > r->peak_clients)
+		r->peak_clients = nc;
 }
 
 static void sweep(void *st, uint64_t now, int force)
